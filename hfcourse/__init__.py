@@ -1,0 +1,41 @@
+"""hfcourse: the Hugging Face NLP Course (chapters 0-3) as a tested, offline-capable curriculum.
+
+Importing hfcourse decides once whether the Hub is reachable and, if not, sets the Hub's offline
+switches before transformers is imported, so that nothing waits on network retries.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .checkpoints import configure_offline
+
+configure_offline()
+
+__version__ = "0.1.0"
+
+# Public names -> module that defines them; modules load on first use so `import hfcourse` stays fast.
+_EXPORTS = {
+    "CATALOG": "checkpoints",
+    "Checkpoint": "checkpoints",
+    "resolve_checkpoint": "checkpoints",
+    "is_offline": "checkpoints",
+    "cache_dir": "checkpoints",
+    "load_glue": "data",
+    "DataFormatError": "data",
+    "classification_metrics": "metrics",
+    "compute_metrics": "metrics",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'hfcourse' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
