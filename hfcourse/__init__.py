@@ -26,7 +26,7 @@ _EXPORTS = {
     "DataFormatError": "data",
     "classification_metrics": "metrics",
     "compute_metrics": "metrics",
-    "quiet": "quiet",
+    "quiet": "notebook",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,4 +1,4 @@
-"""Keep notebook and CI output to what the lesson shows: no progress bars, no library warnings."""
+"""Helpers for notebooks: keep output to what the lesson shows (no progress bars, no library warnings)."""
 
 from __future__ import annotations
 
