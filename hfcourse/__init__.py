@@ -27,6 +27,7 @@ _EXPORTS = {
     "classification_metrics": "metrics",
     "compute_metrics": "metrics",
     "quiet": "notebook",
+    "report": "notebook",
 }
 
 __all__ = sorted(_EXPORTS)

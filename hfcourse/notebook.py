@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from typing import Any
 
-__all__ = ["quiet"]
+__all__ = ["REPORT_MIMETYPE", "quiet", "report"]
 
 
 def quiet() -> None:
@@ -26,3 +27,39 @@ def quiet() -> None:
     datasets.disable_progress_bars()
     for name in ("accelerate", "torch.distributed", "huggingface_hub"):
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+REPORT_MIMETYPE = "application/vnd.hfcourse.report+json"
+
+
+def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
+    """Record what a notebook ran and measured, for the run report (``make run`` reads these outputs).
+
+    Args:
+        checkpoints: a ``Checkpoint`` or a list of them (what really ran).
+        **metrics: key figures to show in the report (floats are rounded to 4 places).
+
+    Displays one output of MIME type ``application/vnd.hfcourse.report+json`` (plus a one-line text
+    form) and returns the recorded dictionary.
+    """
+    from .checkpoints import Checkpoint
+
+    if isinstance(checkpoints, Checkpoint):
+        checkpoints = [checkpoints]
+    record = {
+        "checkpoints": [
+            {"role": c.role, "name_or_path": c.name_or_path, "kind": c.kind, "real": c.real} for c in checkpoints or []
+        ],
+        "metrics": {key: round(value, 4) if isinstance(value, float) else value for key, value in metrics.items()},
+    }
+    text = "; ".join(
+        [f"{c['role']}: {c['kind']}{'' if c['real'] else ' (stand-in)'}" for c in record["checkpoints"]]
+        + [f"{key}={value}" for key, value in record["metrics"].items()]
+    )
+    try:
+        from IPython.display import display
+
+        display({REPORT_MIMETYPE: record, "text/plain": f"report: {text}"}, raw=True)
+    except ImportError:  # outside Jupyter the record is still returned
+        pass
+    return record
