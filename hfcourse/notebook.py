@@ -57,9 +57,10 @@ def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
         + [f"{key}={value}" for key, value in record["metrics"].items()]
     )
     try:
+        from IPython import get_ipython
         from IPython.display import display
-
+    except ImportError:
+        return record
+    if get_ipython() is not None:  # in a script the record is only returned
         display({REPORT_MIMETYPE: record, "text/plain": f"report: {text}"}, raw=True)
-    except ImportError:  # outside Jupyter the record is still returned
-        pass
     return record
