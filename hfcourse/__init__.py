@@ -28,6 +28,9 @@ _EXPORTS = {
     "compute_metrics": "metrics",
     "quiet": "notebook",
     "report": "notebook",
+    "tokenize_dataset": "tokenization",
+    "make_collator": "collation",
+    "batch_shapes": "collation",
 }
 
 __all__ = sorted(_EXPORTS)
