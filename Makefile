@@ -40,8 +40,12 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e . $(PIP_NOISE)
 	@touch $@
 
+# Options: make run NOTEBOOK="01_pipelines 02_x" FAST=1 ONLINE=1 WRITE_BACK=1 (0/no/false or unset: off);
+# RUN_ARGS passes anything else to `python -m hfcourse.runner` (see its --help).
+is_on = $(filter-out 0 no false,$(1))
 run: $(STAMP)
-	$(PY) -m hfcourse.runner $(RUN_ARGS)
+	$(PY) -m hfcourse.runner $(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(call is_on,$(FAST)),--fast) \
+	  $(if $(call is_on,$(ONLINE)),--online) $(if $(call is_on,$(WRITE_BACK)),--write-back) $(RUN_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,37 @@
+"""Settings and fixtures shared by every test.
+
+The whole session runs offline on the embedded defaults: ``HFCOURSE_OFFLINE=1`` is set here, before any test
+module imports hfcourse (which decides offline once, at import), and kernels started by the tests inherit it.
+The real GLUE files are optional: tests that need them take the ``real_glue_dir`` fixture and are skipped
+where the files are absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HFCOURSE_OFFLINE"] = "1"
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# The original GLUE TSV files (mrpc/, sst2/) next to the checkout, or where HFCOURSE_TEST_GLUE_DIR points.
+REAL_GLUE_DIR = Path(os.environ.get("HFCOURSE_TEST_GLUE_DIR", REPO_ROOT.parent / "shared" / "data" / "glue"))
+
+
+@pytest.fixture(scope="session")
+def real_glue_dir() -> Path:
+    """The folder of the real GLUE files (``mrpc/``, ``sst2/``, each with train.tsv and dev.tsv).
+
+    Skips the test when this machine does not have them (set ``HFCOURSE_TEST_GLUE_DIR`` to point at them).
+    """
+    if not (REAL_GLUE_DIR / "mrpc" / "train.tsv").is_file():
+        pytest.skip(f"real GLUE files not found in {REAL_GLUE_DIR} (set HFCOURSE_TEST_GLUE_DIR)")
+    return REAL_GLUE_DIR
+
+
+@pytest.fixture(scope="session")
+def fixture_notebooks_dir() -> Path:
+    """The runner's fixture notebooks: ``passing.ipynb`` (with a plot and a report) and ``failing.ipynb``."""
+    return REPO_ROOT / "tests" / "fixtures"
