@@ -340,6 +340,7 @@ def plan_accelerate_setup(
     num_cpu_processes: int | None = None,
     measure_compile: bool = False,
     training_steps: int = COURSE_TRAINING_STEPS,
+    repeats: int = 3,
 ) -> AccelerateSetup:
     """Answer accelerate's configuration questions for this machine by measurement (about a second).
 
@@ -350,10 +351,11 @@ def plan_accelerate_setup(
         measure_compile: measure whether torch.compile pays (a minute or more on a CPU); see
             ``decide_dynamo_backend``.
         training_steps: the length of run that compiling must pay back within.
+        repeats: timed matmuls per precision (the best counts; more repeats, steadier under load).
     """
     distributed_type, num_processes, use_cpu, why = _distributed_answer(multi_cpu, num_cpu_processes)
     device = "cpu" if use_cpu else _default_device()
-    timing = measure_mixed_precision(device)
+    timing = measure_mixed_precision(device, repeats=repeats)
     return AccelerateSetup(
         distributed_type=distributed_type,
         num_processes=num_processes,
