@@ -49,6 +49,14 @@ _EXPORTS = {
     "tokenize_dataset": "tokenization",
     "make_collator": "collation",
     "batch_shapes": "collation",
+    "limit_samples": "training",
+    "load_classifier": "training",
+    "build_trainer": "training",
+    "trainer_history": "training",
+    "train_loop": "training",
+    "make_accelerator": "training",
+    "save_finetuned": "training",
+    "weights_fingerprint": "training",
 }
 
 __all__ = sorted(_EXPORTS)
