@@ -46,6 +46,8 @@ _EXPORTS = {
     "EncoderLayer": "attention",
     "scaled_dot_product_attention": "attention",
     "sinusoidal_positional_encoding": "attention",
+    "greedy_generate": "kv_cache",
+    "time_with_and_without_cache": "kv_cache",
     "tokenize_dataset": "tokenization",
     "make_collator": "collation",
     "batch_shapes": "collation",
