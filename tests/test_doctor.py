@@ -113,7 +113,8 @@ def test_build_flag_builds_what_is_missing(embedded_catalog, monkeypatch, empty_
 
     monkeypatch.setattr(checkpoints, "_convert_smollm2", fake_smollm2_build)
     rows, _ = doctor.catalog_rows()
-    assert next(row for row in rows if row.role == "text-generation").runs_here is None
+    not_built = next(row for row in rows if row.role == "text-generation")
+    assert not_built.runs_here is None and not_built.not_built and not_built.trained == "-"
     assert built == []
     rows, problems = doctor.catalog_rows(build=True)
     text_generation = next(row for row in rows if row.role == "text-generation")
