@@ -48,6 +48,8 @@ _EXPORTS = {
     "sinusoidal_positional_encoding": "attention",
     "greedy_generate": "kv_cache",
     "time_with_and_without_cache": "kv_cache",
+    "LayerNormFromScratch": "normalization",
+    "BatchNormFromScratch": "normalization",
     "tokenize_dataset": "tokenization",
     "make_collator": "collation",
     "batch_shapes": "collation",
