@@ -104,11 +104,12 @@ def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
         problems.append("its outputs come from a fast run")
     report_outputs = 0
     checked_cells = 0
+    not_run = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         if cell.execution_count is None:
-            problems.append(f"cell {index} was not run")
+            not_run.append(index)
         checked_cells += cell.source.lstrip().startswith(CHECK_MARKER)
         for output in cell.outputs:
             if output.output_type == "error":
@@ -116,6 +117,8 @@ def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index} writes to stderr: {output.text[:200]!r}")
             report_outputs += REPORT_MIMETYPE in output.get("data", {})
+    if not_run:
+        problems.append(f"{len(not_run)} code cells were not run (cells {', '.join(map(str, not_run))})")
     if report_outputs != 1:
         problems.append(f"{report_outputs} hfcourse.report() outputs; call it exactly once, near the end")
     if checked_cells == 0:
@@ -161,7 +164,7 @@ def test_committed_problems_are_found(fixture_notebooks_dir: Path) -> None:
     assert committed_problems(nbformat.read(fixture_notebooks_dir / "passing.ipynb", as_version=4)) == []
     never_run = nbformat.read(fixture_notebooks_dir / "failing.ipynb", as_version=4)
     problems = committed_problems(never_run)
-    assert "cell 2 was not run" in problems
+    assert "4 code cells were not run (cells 1, 2, 3, 4)" in problems
     assert "0 hfcourse.report() outputs; call it exactly once, near the end" in problems
 
 
