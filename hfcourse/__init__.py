@@ -29,6 +29,7 @@ _EXPORTS = {
     "quiet": "notebook",
     "pipeline": "pipelines",
     "classify_step_by_step": "inference",
+    "apply_classification_head": "inference",
     "compare_padding": "inference",
     "pad_sequences": "inference",
     "model_max_length": "inference",

@@ -19,6 +19,7 @@ __all__ = [
     "ClassificationSteps",
     "PaddingComparison",
     "SequenceTooLongError",
+    "apply_classification_head",
     "classify_step_by_step",
     "compare_padding",
     "model_max_length",
@@ -127,6 +128,48 @@ def classify_step_by_step(
         logits = model(**inputs).logits
     probabilities = torch.nn.functional.softmax(logits, dim=-1)
     return ClassificationSteps(texts, inputs, logits, probabilities, dict(model.config.id2label))
+
+
+def _bert_head(model: Any, last_hidden_state: torch.Tensor) -> torch.Tensor:
+    # BERT: the pooler (dense + tanh on the [CLS] vector), then a linear layer
+    return model.classifier(model.base_model.pooler(last_hidden_state))
+
+
+def _distilbert_head(model: Any, last_hidden_state: torch.Tensor) -> torch.Tensor:
+    # DistilBERT: the [CLS] vector through a linear layer, ReLU, then a linear layer
+    return model.classifier(torch.relu(model.pre_classifier(last_hidden_state[:, 0])))
+
+
+def _roberta_head(model: Any, last_hidden_state: torch.Tensor) -> torch.Tensor:
+    # RoBERTa: its classification head takes the hidden states and picks the <s> vector itself
+    return model.classifier(last_hidden_state)
+
+
+_CLASSIFICATION_HEADS = {"bert": _bert_head, "distilbert": _distilbert_head, "roberta": _roberta_head}
+
+
+def apply_classification_head(model: Any, last_hidden_state: torch.Tensor) -> torch.Tensor:
+    """Run only the head of a sequence-classification model on its base model's hidden states.
+
+    ``model(**inputs).logits`` equals ``apply_classification_head(model, model.base_model(**inputs)
+    .last_hidden_state)``: the head is a small network on top of the ``[batch, sequence, hidden]`` states
+    that gives ``[batch, num_labels]`` logits. Dropout is skipped (eval mode). Supports the BERT,
+    DistilBERT and RoBERTa families.
+    """
+    _check_eval_mode(model)
+    model_type = getattr(model.config, "model_type", None)
+    if model_type not in _CLASSIFICATION_HEADS or not hasattr(model, "classifier"):
+        raise ValueError(
+            f"apply_classification_head knows the heads of {', '.join(_CLASSIFICATION_HEADS)} sequence-classification "
+            f"models, not {type(model).__name__} (model_type {model_type!r}). Use model(**inputs).logits for it."
+        )
+    if last_hidden_state.dim() != 3 or last_hidden_state.shape[-1] != model.config.hidden_size:
+        raise ValueError(
+            f"last_hidden_state has shape {tuple(last_hidden_state.shape)}; expected [batch, sequence, "
+            f"{model.config.hidden_size}], the last_hidden_state of model.base_model(**inputs)."
+        )
+    with torch.no_grad():
+        return _CLASSIFICATION_HEADS[model_type](model, last_hidden_state)
 
 
 def pad_sequences(sequences: Sequence[Sequence[int]], pad_token_id: int | None) -> tuple[torch.Tensor, torch.Tensor]:

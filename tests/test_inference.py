@@ -11,6 +11,7 @@ import hfcourse
 from hfcourse.inference import (
     COURSE_SENTENCES,
     SequenceTooLongError,
+    apply_classification_head,
     classify_step_by_step,
     compare_padding,
     model_max_length,
@@ -75,6 +76,16 @@ def test_one_text_is_a_batch_of_one(classifier) -> None:
     batch = classify_step_by_step(COURSE_SENTENCES, tokenizer, model)
     assert single.texts == [COURSE_SENTENCES[1]]
     assert torch.allclose(single.logits[0], batch.logits[1], atol=1e-5)
+
+
+def test_head_on_real_hidden_states_gives_the_logits(classifier) -> None:
+    tokenizer, model = classifier
+    inputs = tokenizer(list(COURSE_SENTENCES), padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden_states = model.base_model(**inputs).last_hidden_state
+    assert tuple(hidden_states.shape) == (5, 16, 384)
+    steps = classify_step_by_step(COURSE_SENTENCES, tokenizer, model)
+    assert torch.allclose(apply_classification_head(model, hidden_states), steps.logits, atol=1e-6)
 
 
 def test_too_long_text_names_the_fix(classifier) -> None:
@@ -153,3 +164,35 @@ def test_pretrained_embeddings_rank_paraphrases_first() -> None:
     assert torch.allclose(embeddings.norm(dim=-1), torch.ones(3), atol=1e-5)
     similarities = embeddings @ embeddings.T
     assert similarities[0, 1] > similarities[0, 2] + 0.2
+
+
+@pytest.mark.parametrize("config_class", ["BertConfig", "DistilBertConfig", "RobertaConfig"])
+def test_head_on_base_hidden_states_gives_the_logits(config_class: str) -> None:
+    """A tiny random model of each supported family: base model -> head == the full model's logits."""
+    small = dict(vocab_size=100, max_position_embeddings=64, num_labels=3)
+    sizes = {
+        "BertConfig": dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32),
+        "DistilBertConfig": dict(dim=16, n_layers=1, n_heads=2, hidden_dim=32),
+        "RobertaConfig": dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, pad_token_id=1),
+    }[config_class]
+    transformers.set_seed(0)
+    config = getattr(transformers, config_class)(**small, **sizes)
+    model = AutoModelForSequenceClassification.from_config(config).eval()
+    input_ids = torch.tensor([[5, 6, 7, 8], [9, 10, 11, 12]])
+    with torch.no_grad():
+        expected = model(input_ids=input_ids).logits
+        hidden_states = model.base_model(input_ids=input_ids).last_hidden_state
+    logits = apply_classification_head(model, hidden_states)
+    assert tuple(logits.shape) == (2, 3)
+    assert torch.allclose(logits, expected, atol=1e-6)
+
+
+def test_head_refuses_unknown_models_and_wrong_shapes(classifier) -> None:
+    _, model = classifier
+    with pytest.raises(ValueError, match=r"expected \[batch, sequence, 384\]"):
+        apply_classification_head(model, torch.zeros(2, 384))
+    gpt2 = AutoModelForSequenceClassification.from_config(
+        transformers.GPT2Config(n_embd=16, n_layer=1, n_head=2, vocab_size=100, n_positions=32)
+    ).eval()
+    with pytest.raises(ValueError, match=r"not GPT2ForSequenceClassification.*model\(\*\*inputs\)\.logits"):
+        apply_classification_head(gpt2, torch.zeros(1, 4, 16))
