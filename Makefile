@@ -15,7 +15,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Some machines' pip configuration names local package folders that may be absent; keep that noise out.
 PIP_NOISE = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: install run test test-latest lab doctor bench lock clean clean-all help
+.PHONY: install run test test-latest lab doctor bench lock clean clean-all help browser-deps
 
 help:
 	@echo "make run          execute every notebook headlessly (offline, embedded defaults) and write build/report.md"
@@ -47,11 +47,29 @@ run: $(STAMP)
 	$(PY) -m hfcourse.runner $(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(call is_on,$(FAST)),--fast) \
 	  $(if $(call is_on,$(ONLINE)),--online) $(if $(call is_on,$(WRITE_BACK)),--write-back) $(RUN_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 doctor: $(STAMP)
 	$(PY) -m hfcourse doctor
+
+# JupyterLab on notebooks/ with the project's kernel, registered inside $(VENV) (the user's own Jupyter
+# setup is left alone). The Hub is detected unless you set HFCOURSE_OFFLINE; progress bars show as widgets.
+lab: $(STAMP)
+	@$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	$(if $(filter file,$(origin HFCOURSE_OFFLINE)),env -u HFCOURSE_OFFLINE) JUPYTER_PREFER_ENV_PATH=1 \
+	  HFCOURSE_PROGRESS_BARS=1 $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# tests/test_browser.py drives Debian's chromium with its chromedriver: as root, install them when missing
+# (without root the test skips and says how to install them).
+BROWSER_PACKAGES = chromium chromium-driver
+browser-deps:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing $(BROWSER_PACKAGES) for the browser test (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	else echo "$(BROWSER_PACKAGES) missing and not root: tests/test_browser.py will skip (sudo apt-get install $(BROWSER_PACKAGES))."; fi
 
 bench: $(STAMP)
 	$(PY) -m hfcourse.bench $(BENCH_ARGS)
