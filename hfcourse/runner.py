@@ -57,6 +57,7 @@ __all__ = [
 KERNEL_NAME = "python3"
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"  # the markers papermill adds around a failure
 # Environment switches that make the Hugging Face libraries offline; an online run must not inherit them.
 HUB_OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
 # ipykernel warns on stderr at every start that its local TCP transport is unencrypted: keep the log quiet.
@@ -261,7 +262,7 @@ def _failure_from_notebook(nb: NotebookNode, ename: str, evalue: str) -> CellFai
     """The failure of an executed notebook: its first error output, else the cell papermill marked as raising."""
     authored_index = -1
     for cell in nb.cells:
-        if _is_injected(cell) or "papermill-error-cell-tag" in cell.metadata.get("tags", []):
+        if _is_injected(cell) or PAPERMILL_ERROR_TAG in cell.metadata.get("tags", []):
             continue
         authored_index += 1
         errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
@@ -309,17 +310,13 @@ def kernel_environment(offline: bool) -> Iterator[None]:
         apply(saved)
 
 
-def _quiet_logger(name: str) -> logging.Logger:
-    logger = logging.getLogger(name)
-    logger.setLevel(logging.ERROR)
-    return logger
-
-
 def export_html(nb: NotebookNode, html_path: Path) -> None:
     """Write ``nb`` as a standalone web page (plots embedded) to ``html_path``."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(log=_quiet_logger("hfcourse.runner.html"))
+    quiet_log = logging.getLogger("hfcourse.runner.html")
+    quiet_log.setLevel(logging.ERROR)  # nbconvert warns about every plot without alt text
+    exporter = HTMLExporter(log=quiet_log)
     body, _ = exporter.from_notebook_node(nb)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     html_path.write_text(body, encoding="utf-8")
