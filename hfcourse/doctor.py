@@ -263,6 +263,7 @@ def catalog_rows(*, build: bool = False) -> tuple[list[CatalogRow], list[Problem
             modules.append(importlib.import_module(module_name))
         except ImportError as error:
             problems.append(Problem(f"hfcourse is incomplete: {error}", INSTALL_FIX + ", or update your clone"))
+    failures: dict[tuple[str, str], list[str]] = {}  # (error type, message) -> roles, one problem per cause
     refusal = contextlib.nullcontext() if build else _builds_refused(modules)
     with refusal:
         for role, entry in checkpoints.CATALOG.items():
@@ -274,9 +275,11 @@ def catalog_rows(*, build: bool = False) -> tuple[list[CatalogRow], list[Problem
                 rows.append(CatalogRow(role, entry.course, None, "unavailable (hfcourse is incomplete)"))
             except Exception as error:  # the doctor reports any failure, with its message, and goes on
                 rows.append(CatalogRow(role, entry.course, None, f"unavailable ({type(error).__name__})"))
-                problems.append(Problem(f"no model for role {role!r}: {type(error).__name__}", str(error)))
+                failures.setdefault((type(error).__name__, str(error)), []).append(role)
             else:
                 rows.append(CatalogRow(role, entry.course, resolved, resolved.kind))
+    for (error_type, message), roles in failures.items():
+        problems.append(Problem(f"no model for {', '.join(map(repr, roles))}: {error_type}", message))
     return rows, problems
 
 

@@ -223,3 +223,14 @@ def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
     assert "Error" not in page_text and "Traceback" not in page_text, page_text
     assert screenshot.stat().st_size > 10_000
     print(f"screenshot: {screenshot}\nkernel: {kernel}\nread from the page:\n{page_text}")
+
+
+@pytest.mark.parametrize(("uid", "outcome"), [(1000, pytest.skip.Exception), (0, pytest.fail.Exception)], ids=["user-skips", "root-fails"])
+def test_missing_browser_skips_only_where_it_cannot_be_installed(monkeypatch, uid, outcome):
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("chromium", "chromedriver") else real_which(name))
+    monkeypatch.setattr(os, "geteuid", lambda: uid)
+    if uid == 0 and real_which("apt-get") is None:
+        outcome = pytest.skip.Exception  # root, but no apt-get to install Debian's packages with
+    with pytest.raises(outcome, match="apt-get install chromium chromium-driver"):
+        _browser_binaries()

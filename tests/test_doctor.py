@@ -127,11 +127,18 @@ def test_a_role_that_fails_to_resolve_is_a_problem_with_the_error_as_fix(monkeyp
     def broken(role: str) -> checkpoints.Checkpoint:
         raise checkpoints.ModelNotFoundError("Model folder '/x' is missing config.json. Save the model there.")
 
-    monkeypatch.setattr(checkpoints, "CATALOG", {"encoder": checkpoints.CATALOG["encoder"]})
+    monkeypatch.setattr(checkpoints, "CATALOG", {role: checkpoints.CATALOG[role] for role in EMBEDDED_ROLES})
     monkeypatch.setattr(checkpoints, "minilm_checkpoint", broken)
     rows, problems = doctor.catalog_rows()
-    assert rows[0].status == "unavailable (ModelNotFoundError)" and rows[0].trained == "-"
-    assert problems == [doctor.Problem("no model for role 'encoder': ModelNotFoundError", "Model folder '/x' is missing config.json. Save the model there.")]
+    encoder = next(row for row in rows if row.role == "encoder")
+    assert encoder.status == "unavailable (ModelNotFoundError)" and encoder.trained == "-"
+    # the two roles MiniLM serves fail for the same reason: one problem names both
+    assert problems == [
+        doctor.Problem(
+            "no model for 'feature-extraction', 'encoder': ModelNotFoundError",
+            "Model folder '/x' is missing config.json. Save the model there.",
+        )
+    ]
 
 
 def test_format_table_aligns_columns_and_rejects_ragged_rows():
