@@ -1,0 +1,72 @@
+"""python -m hfcourse.train: one process in-process, two CPU processes under torchrun, launch commands, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hfcourse.train import launch_command, main
+from hfcourse.training import load_classifier
+
+
+def test_manual_loop_prints_checkpoint_source_and_json(tmp_path, capsys):
+    status = main(
+        ["--loop", "manual", "--epochs", "1", "--max-train-samples", "8", "--max-eval-samples", "8", "--output-dir", str(tmp_path), "--save-model"]
+    )
+    assert status == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("encoder: ") and "[embedded]" in lines[0]
+    assert lines[1] == "data: embedded: hfcourse's own mrpc set (written for this project)"
+    result = json.loads(lines[2])
+    assert (result["loop"], result["world_size"], result["train_samples"], result["eval_samples"]) == ("manual", 1, 8, 8)
+    assert [record["epoch"] for record in result["history"]] == [1]
+    assert result["accuracy"] == result["history"][-1]["accuracy"]
+    assert json.loads((tmp_path / "result.json").read_text()) == result
+    rank = json.loads((tmp_path / "rank-0.json").read_text())
+    assert (rank["rank"], rank["world_size"]) == (0, 1) and sorted(rank["sample_ids"]) == list(range(8))
+    assert load_classifier(result["model_dir"]).config.id2label == {0: "not_equivalent", 1: "equivalent"}
+
+
+def test_two_cpu_processes_train_together(tmp_path):
+    command = launch_command(
+        2, "torchrun", loop="accelerate", epochs=1, max_train_samples=32, max_eval_samples=16, output_dir=tmp_path
+    )
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    ranks = [json.loads((tmp_path / f"rank-{rank}.json").read_text()) for rank in (0, 1)]
+    assert [report["world_size"] for report in ranks] == [2, 2]
+    shards = [set(report["sample_ids"]) for report in ranks]
+    assert [len(report["sample_ids"]) for report in ranks] == [16, 16]  # 32 samples, batches of 8, 2 ranks
+    assert not shards[0] & shards[1] and shards[0] | shards[1] == set(range(32))
+    assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]
+    result = json.loads(completed.stdout.strip().splitlines()[-1])  # printed once, by rank 0
+    assert result["world_size"] == 2 and completed.stdout.count('"world_size"') == 1
+
+
+def test_launch_commands_start_two_processes():
+    torchrun = launch_command(2, "torchrun", loop="accelerate", max_train_samples=100, save_model=True, data_dir=None)
+    assert torchrun[:5] == [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    assert torchrun[5:] == ["-m", "hfcourse.train", "--loop", "accelerate", "--max-train-samples", "100", "--save-model"]
+    accelerate = launch_command(2, "accelerate", loop="accelerate")
+    assert accelerate[2:5] == ["accelerate.commands.launch", "--multi_gpu", "--num_processes=2"]
+    assert "--cpu" not in accelerate  # `accelerate launch --cpu --num_processes 2` starts only one process
+    with pytest.raises(TypeError, match="'max_samples' is not an option"):
+        launch_command(2, loop="accelerate", max_samples=10)
+    with pytest.raises(ValueError, match="'torchrun' or 'accelerate'"):
+        launch_command(2, "mpirun")
+
+
+def test_manual_loop_refuses_several_processes(monkeypatch, capsys):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    assert main(["--loop", "manual"]) == 2
+    assert "use --loop accelerate" in capsys.readouterr().err
+
+
+def test_bad_options_exit_with_a_message(capsys):
+    assert main(["--task", "cola"]) == 2
+    assert "task 'cola' is not supported; choose one of mrpc, sst2" in capsys.readouterr().err
+    assert main(["--epochs", "0"]) == 2
+    assert "--epochs 0" in capsys.readouterr().err
