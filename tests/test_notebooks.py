@@ -55,7 +55,10 @@ class NbvalRun:
     output: str
 
     def explain(self) -> str:
-        return f"nbval: {self.tests} cells, {self.failures} failed (exit {self.returncode}):\n{self.output[-6000:]}"
+        return (
+            f"nbval: {self.tests} code cells, {self.failures} failed (exit {self.returncode}); nbval numbers code "
+            f"cells from 0, the injected `fast = True` cell included:\n{self.output[-6000:]}"
+        )
 
 
 def code_cell_count(nb: nbformat.NotebookNode) -> int:
