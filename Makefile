@@ -62,14 +62,15 @@ lab: $(STAMP)
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # tests/test_browser.py drives Debian's chromium with its chromedriver: as root, install them when missing
-# (without root the test skips and says how to install them).
+# (where that is impossible the test skips and says how to install them).
 BROWSER_PACKAGES = chromium chromium-driver
 browser-deps:
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing $(BROWSER_PACKAGES) for the browser test (apt-get)..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
-	else echo "$(BROWSER_PACKAGES) missing and not root: tests/test_browser.py will skip (sudo apt-get install $(BROWSER_PACKAGES))."; fi
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } \
+	  || echo "Could not install $(BROWSER_PACKAGES): tests/test_browser.py will fail and say so."; \
+	else echo "$(BROWSER_PACKAGES) missing; installing them needs root and apt-get: tests/test_browser.py will skip."; fi
 
 bench: $(STAMP)
 	$(PY) -m hfcourse.bench $(BENCH_ARGS)
