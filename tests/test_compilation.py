@@ -50,6 +50,7 @@ def test_benchmark_times_each_backend_and_matches_eager(module_and_inputs) -> No
         assert timing.compile_seconds > timing.steady_ms / 1e3
     row = timings[1].as_row()
     assert list(row) == ["backend", "compile s", "steady ms", "first call s", "max abs diff"]
+    assert row["backend"] == "eager" and row["max abs diff"] == "0.0e+00"
 
 
 @pytest.mark.skipif(backend_availability().get("inductor") is not None, reason="inductor needs a C++ compiler")
@@ -74,3 +75,13 @@ def test_bad_backend_or_state_is_explained(module_and_inputs) -> None:
     module.train()
     with pytest.raises(ValueError, match=r"module.eval\(\)"):
         benchmark_backends(module, inputs)
+
+
+def test_calls_to_pay_back() -> None:
+    from hfcourse.compilation import BackendTiming
+
+    plain = BackendTiming(PLAIN, first_call_seconds=0.1, compile_seconds=0.0, steady_ms=50.0, max_abs_diff=0.0)
+    faster = BackendTiming("inductor", first_call_seconds=20.0, compile_seconds=20.0, steady_ms=40.0, max_abs_diff=1e-6)
+    slower = BackendTiming("eager", first_call_seconds=2.0, compile_seconds=2.0, steady_ms=55.0, max_abs_diff=0.0)
+    assert faster.calls_to_pay_back(plain) == pytest.approx(2000)  # 20 s / 10 ms saved per call
+    assert slower.calls_to_pay_back(plain) is None
