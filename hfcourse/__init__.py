@@ -64,6 +64,8 @@ _EXPORTS = {
     "make_accelerator": "training",
     "save_finetuned": "training",
     "weights_fingerprint": "training",
+    "run_size": "training",
+    "history_table": "training",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -45,10 +45,13 @@ from .metrics import classification_metrics, compute_metrics
 __all__ = [
     "COURSE_TRAINING_ARGS",
     "EpochRecord",
+    "RunSize",
     "build_trainer",
+    "history_table",
     "limit_samples",
     "load_classifier",
     "make_accelerator",
+    "run_size",
     "save_finetuned",
     "train_loop",
     "trainer_history",
@@ -66,6 +69,48 @@ class EpochRecord(TypedDict):
     accuracy: float
     f1: float
     seconds: float
+
+
+FAST_TRAIN_SAMPLES = 200
+FAST_EVAL_SAMPLES = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSize:
+    """How much a notebook trains: epochs and how many training/validation samples (None: all)."""
+
+    epochs: int
+    max_train_samples: int | None
+    max_eval_samples: int | None
+
+    def __str__(self) -> str:
+        train = "all" if self.max_train_samples is None else f"at most {self.max_train_samples}"
+        evaluation = "all" if self.max_eval_samples is None else f"at most {self.max_eval_samples}"
+        return f"{self.epochs} epoch{'s' if self.epochs > 1 else ''}, {train} training pairs, {evaluation} validation pairs"
+
+
+def run_size(fast: bool, epochs: int = 3, max_train_samples: int | None = None) -> RunSize:
+    """The chapter 3 notebooks' run size: the parameters as given, or with ``fast`` a quick check.
+
+    ``fast`` trains 1 epoch on at most 200 training pairs (fewer if ``max_train_samples`` says so) and
+    evaluates on the first 100 validation pairs: enough to run every cell, not to learn much.
+    """
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs={epochs!r}; give a whole number of at least 1.")
+    if fast:
+        limit = FAST_TRAIN_SAMPLES if max_train_samples is None else min(max_train_samples, FAST_TRAIN_SAMPLES)
+        return RunSize(epochs=1, max_train_samples=limit, max_eval_samples=FAST_EVAL_SAMPLES)
+    return RunSize(epochs=epochs, max_train_samples=max_train_samples, max_eval_samples=None)
+
+
+def history_table(history: Sequence[Mapping[str, Any]]) -> str:
+    """Per-epoch history as a fixed-width text table, numbers rounded (what the notebooks print)."""
+    lines = [f"{'epoch':>5}  {'loss':>7}  {'accuracy':>8}  {'f1':>6}  {'seconds':>7}"]
+    for record in history:
+        lines.append(
+            f"{record['epoch']:>5}  {record['loss']:>7.4f}  {record['accuracy']:>8.4f}  {record['f1']:>6.4f}  {record['seconds']:>7.1f}"
+        )
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------------
