@@ -18,7 +18,6 @@ loads back with accelerate's ``load_config_from_file``: ``accelerate launch --co
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -172,10 +171,6 @@ class CompileDecision:
         return self.compile_seconds is not None
 
 
-def _c_compiler() -> str | None:
-    return next((path for name in ("cc", "gcc", "clang") if (path := shutil.which(name))), None)
-
-
 def _training_step_seconds(device: str, steps: int) -> tuple[float, float, float]:
     """(compile seconds, eager seconds per step, compiled seconds per step) of a small MLP training step."""
     import torch
@@ -226,8 +221,12 @@ def decide_dynamo_backend(
     device = device or _default_device()
     if device == "mps":
         return CompileDecision("no", "torch.compile's inductor backend does not target Apple GPUs (mps).")
-    if device == "cpu" and _c_compiler() is None:
-        return CompileDecision("no", "inductor compiles C++ for the CPU and no C compiler (cc, gcc, clang) is installed.")
+    if device == "cpu":
+        from . import compilation
+
+        missing = compilation.backend_availability().get("inductor", "is not among torch's dynamo backends")
+        if missing is not None:
+            return CompileDecision("no", f"inductor cannot run here: it {missing}.")
     if not measure:
         return CompileDecision(
             "no",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hfcourse import accelerate_setup
+from hfcourse import accelerate_setup, compilation
 from hfcourse.accelerate_setup import (
     PrecisionTiming,
     load_accelerate_config,
@@ -64,7 +64,7 @@ def test_dynamo_is_off_without_measurement_and_says_why():
     decision = accelerate_setup.decide_dynamo_backend("cpu")
     assert decision.backend == "no"
     assert not decision.measured
-    assert "measure" in decision.reason or "compiler" in decision.reason
+    assert "measure" in decision.reason or "C++ compiler" in decision.reason
 
 
 @pytest.mark.parametrize(
@@ -73,7 +73,7 @@ def test_dynamo_is_off_without_measurement_and_says_why():
     ids=["compiled-slower", "too-little-saved", "pays-back"],
 )
 def test_dynamo_backend_only_where_compiling_pays(monkeypatch, timings, expected):
-    monkeypatch.setattr(accelerate_setup, "_c_compiler", lambda: "/usr/bin/cc")
+    monkeypatch.setattr(compilation, "backend_availability", lambda: {"inductor": None})
     monkeypatch.setattr(accelerate_setup, "_training_step_seconds", lambda device, steps: timings)
     decision = accelerate_setup.decide_dynamo_backend("cpu", measure=True, training_steps=1000)
     assert decision.backend == expected
@@ -82,10 +82,10 @@ def test_dynamo_backend_only_where_compiling_pays(monkeypatch, timings, expected
     assert ("slower here" in decision.reason) == (timings[2] >= timings[1])
 
 
-def test_no_c_compiler_means_no_inductor_on_cpu(monkeypatch):
-    monkeypatch.setattr(accelerate_setup, "_c_compiler", lambda: None)
+def test_no_cpp_compiler_means_no_inductor_on_cpu(monkeypatch):
+    monkeypatch.setattr(compilation, "backend_availability", lambda: {"inductor": "needs a C++ compiler (g++)"})
     decision = accelerate_setup.decide_dynamo_backend("cpu", measure=True)
-    assert decision.backend == "no" and "C compiler" in decision.reason
+    assert decision.backend == "no" and decision.reason == "inductor cannot run here: it needs a C++ compiler (g++)."
 
 
 def test_written_config_loads_back_through_accelerate(monkeypatch, tmp_path):
