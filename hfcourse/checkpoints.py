@@ -13,6 +13,7 @@ retries.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import importlib.util
 import os
@@ -30,8 +31,10 @@ __all__ = [
     "CATALOG",
     "Checkpoint",
     "ModelNotFoundError",
+    "NotBuiltError",
     "UnknownRoleError",
     "build_once",
+    "builds_refused",
     "cache_dir",
     "check_model_dir",
     "configure_offline",
@@ -54,6 +57,10 @@ class UnknownRoleError(KeyError):
 
 class ModelNotFoundError(FileNotFoundError):
     """A model that cannot be found locally (and cannot be downloaded here)."""
+
+
+class NotBuiltError(RuntimeError):
+    """A cached build that is missing while builds are refused (``builds_refused``)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,20 @@ def cache_dir() -> Path:
 
 
 _COMPLETE = ".complete"
+_builds_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("hfcourse_builds_allowed", default=True)
+
+
+@contextlib.contextmanager
+def builds_refused() -> Iterator[None]:
+    """Inside this block ``build_once`` returns finished builds only and raises NotBuiltError otherwise.
+
+    For reports (``hfcourse doctor``) that must say what would run without starting a slow build.
+    """
+    token = _builds_allowed.set(False)
+    try:
+        yield
+    finally:
+        _builds_allowed.reset(token)
 
 
 @contextlib.contextmanager
@@ -251,6 +272,8 @@ def build_once(name: str, build: Callable[[Path], None]) -> Path:
     destination = cache_dir() / name
     if (destination / _COMPLETE).exists():
         return destination
+    if not _builds_allowed.get():
+        raise NotBuiltError(f"{name} is not built yet in {destination.parent}.")
     if destination.exists():  # an old, incomplete layout: never trust it
         shutil.rmtree(destination)
     with _building(destination) as workdir:

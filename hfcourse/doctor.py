@@ -19,7 +19,7 @@ import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 from . import checkpoints
 
@@ -192,32 +192,6 @@ def hub_status() -> str:
     return f"offline: {endpoint} is not reachable, the embedded models run"
 
 
-class _NotBuiltYet(Exception):
-    """Raised instead of starting a build while the doctor resolves the catalog."""
-
-
-@contextlib.contextmanager
-def _builds_refused(modules: Sequence[object]) -> Iterator[None]:
-    """Make ``build_once`` return finished builds only, in ``checkpoints`` and in each of ``modules``
-    that uses it, so that resolving a role never starts a conversion (SmolLM2 takes about 40 s)."""
-    original = checkpoints.build_once
-
-    def finished_build_only(name: str, build: Callable[[Path], None]) -> Path:
-        def refuse(folder: Path) -> None:
-            raise _NotBuiltYet(name)
-
-        return original(name, refuse)  # returns at once when the build is complete; else `refuse` runs
-
-    patched = [module for module in {checkpoints, *modules} if getattr(module, "build_once", None) is original]
-    for module in patched:
-        module.build_once = finished_build_only
-    try:
-        yield
-    finally:
-        for module in patched:
-            module.build_once = original
-
-
 NOT_BUILT = "not built yet"
 
 
@@ -257,19 +231,19 @@ class CatalogRow:
 
 def catalog_rows(*, build: bool = False) -> tuple[list[CatalogRow], list[Problem]]:
     """What runs for every catalog role here, without building anything unless ``build`` is True."""
-    rows, problems, modules = [], [], []
+    rows, problems = [], []
     for module_name in sorted({entry.offline.split(":")[0] for entry in checkpoints.CATALOG.values()}):
         try:
-            modules.append(importlib.import_module(module_name))
+            importlib.import_module(module_name)
         except ImportError as error:
             problems.append(Problem(f"hfcourse is incomplete: {error}", INSTALL_FIX + ", or update your clone"))
     failures: dict[tuple[str, str], list[str]] = {}  # (error type, message) -> roles, one problem per cause
-    refusal = contextlib.nullcontext() if build else _builds_refused(modules)
+    refusal = contextlib.nullcontext() if build else checkpoints.builds_refused()
     with refusal:
         for role, entry in checkpoints.CATALOG.items():
             try:
                 resolved = checkpoints.resolve_checkpoint(role)
-            except _NotBuiltYet:
+            except checkpoints.NotBuiltError:
                 rows.append(CatalogRow(role, entry.course, None, NOT_BUILT))
             except ImportError:  # reported once above
                 rows.append(CatalogRow(role, entry.course, None, "unavailable (hfcourse is incomplete)"))

@@ -22,9 +22,10 @@ def quiet() -> None:
     import transformers
 
     transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
     datasets.logging.set_verbosity_error()
-    datasets.disable_progress_bars()
+    if os.environ.get("HFCOURSE_PROGRESS_BARS") != "1":  # `make lab` sets it: bars show as widgets there
+        transformers.logging.disable_progress_bar()
+        datasets.disable_progress_bars()
     for name in ("accelerate", "torch.distributed", "huggingface_hub"):
         logging.getLogger(name).setLevel(logging.ERROR)
 

@@ -243,3 +243,14 @@ def test_unreachable_network_costs_no_waiting(tmp_path):
     kind, source, seconds = result.stdout.split()
     assert (kind, source) == ("embedded", "embedded")
     assert int(seconds) < 20  # imports and loading only; a Hub retry would add about 23 s
+
+
+def test_builds_refused_returns_finished_builds_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("HFCOURSE_CACHE", str(tmp_path))
+    built = build_once("done-v1", lambda f: (f / "x").write_text("1"))
+    with checkpoints.builds_refused():
+        assert build_once("done-v1", pytest.fail) == built
+        with pytest.raises(checkpoints.NotBuiltError, match="missing-v1 is not built yet"):
+            build_once("missing-v1", pytest.fail)
+    assert not (tmp_path / "missing-v1").exists()
+    assert build_once("missing-v1", lambda f: (f / "x").write_text("1")).is_dir()  # allowed again after the block
