@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from datasets import ClassLabel, Value
 
 from hfcourse.data import EMBEDDED_DIR, GLUE_TASKS, DataFormatError, load_glue, read_glue_tsv
-
-SHARED_GLUE = Path(os.environ.get("HFCOURSE_TEST_GLUE_DIR", Path(__file__).resolve().parents[2] / "shared" / "data" / "glue"))
-needs_real_glue = pytest.mark.skipif(not (SHARED_GLUE / "mrpc" / "train.tsv").is_file(), reason=f"real GLUE files not found in {SHARED_GLUE}")
 
 MRPC_HEADER = "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String"
 MRPC_ROW = "1\t702876\t702977\tThe cat sat on the mat .\tA cat was sitting on the mat ."
@@ -41,30 +37,27 @@ def assert_hub_schema(dataset, task: str) -> None:
         assert split.features["idx"] == Value("int32")
 
 
-@needs_real_glue
-def test_real_mrpc_folder_matches_the_hub():
-    dataset = load_glue("mrpc", SHARED_GLUE / "mrpc")
+def test_real_mrpc_folder_matches_the_hub(real_glue_dir):
+    dataset = load_glue("mrpc", real_glue_dir / "mrpc")
     assert {split: len(rows) for split, rows in dataset.items()} == {"train": 3668, "validation": 408}
     assert_hub_schema(dataset, "mrpc")
     first = dataset["train"][0]
     assert first["sentence1"].startswith("Amrozi accused his brother")
     assert (first["label"], first["idx"]) == (1, 0)
     assert dataset["train"].features["label"].int2str(first["label"]) == "equivalent"
-    assert dataset.source == f"GLUE folder: {SHARED_GLUE / 'mrpc'}"
+    assert dataset.source == f"GLUE folder: {real_glue_dir / 'mrpc'}"
     assert "GLUE folder" in dataset["train"].info.description
 
 
-@needs_real_glue
-def test_real_sst2_from_a_glue_root_folder():
-    dataset = load_glue("sst2", SHARED_GLUE)  # the root: the task folder is found inside
+def test_real_sst2_from_a_glue_root_folder(real_glue_dir):
+    dataset = load_glue("sst2", real_glue_dir)  # the root: the task folder is found inside
     assert_hub_schema(dataset, "sst2")
     assert len(dataset["validation"]) == 872
     assert len(dataset["train"]) == 67349
 
 
-@needs_real_glue
-def test_glue_dir_from_the_environment(monkeypatch):
-    monkeypatch.setenv("HFCOURSE_GLUE_DIR", str(SHARED_GLUE))
+def test_glue_dir_from_the_environment(monkeypatch, real_glue_dir):
+    monkeypatch.setenv("HFCOURSE_GLUE_DIR", str(real_glue_dir))
     assert len(load_glue("MRPC")["validation"]) == 408
 
 
