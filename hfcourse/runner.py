@@ -258,8 +258,9 @@ def _raising_line(traceback: Sequence[str]) -> str:
     return ""
 
 
-def _failure_from_notebook(nb: NotebookNode, ename: str, evalue: str) -> CellFailure:
-    """The failure of an executed notebook: its first error output, else the cell papermill marked as raising."""
+def _locate_failure(nb: NotebookNode, failure: CellFailure) -> CellFailure:
+    """``failure`` with the cell it happened in: the first cell of the executed ``nb`` with an error output
+    (a cell stopped by a timeout shows the interrupt), else the one papermill marked as raising."""
     authored_index = -1
     for cell in nb.cells:
         if _is_injected(cell) or PAPERMILL_ERROR_TAG in cell.metadata.get("tags", []):
@@ -267,16 +268,15 @@ def _failure_from_notebook(nb: NotebookNode, ename: str, evalue: str) -> CellFai
         authored_index += 1
         errors = [output for output in cell.get("outputs", []) if output.output_type == "error"]
         if errors or cell.metadata.get("papermill", {}).get("exception"):
-            error = errors[0] if errors else None
             return CellFailure(
-                ename=error.ename if error else ename,
-                evalue=error.evalue if error else evalue,
+                ename=failure.ename,
+                evalue=failure.evalue,
                 cell_index=authored_index,
                 execution_count=cell.get("execution_count"),
                 cell_title=_cell_title(cell.source),
-                line=_raising_line(error.traceback) if error else "",
+                line=_raising_line(errors[0].traceback) if errors else "",
             )
-    return CellFailure(ename=ename, evalue=evalue)
+    return failure
 
 
 # --------------------------------------------------------------------------------------------------
@@ -328,12 +328,13 @@ def run_notebook(
     mode: RunMode = RunMode(),
     *,
     html: bool = True,
+    cell_timeout: float | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill in its own folder and return what happened; never raises for a
     notebook that fails (the result says where and why).
 
     The executed notebook goes to ``build_dir/notebooks/``, its web page to ``build_dir/html/`` (``html=False``
-    skips it).
+    skips it). ``cell_timeout`` (seconds) stops a cell that runs longer; None waits for ever.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -356,15 +357,17 @@ def run_notebook(
                 str(executed_path),
                 parameters={"fast": mode.fast},
                 kernel_name=KERNEL_NAME,
+                language="python",
                 cwd=str(source_path.parent),
                 progress_bar=False,
+                execution_timeout=cell_timeout,
                 extra_arguments=KERNEL_ARGUMENTS,
             )
         result.status = "passed"
     except PapermillExecutionError as error:
         result.failure = CellFailure(ename=error.ename, evalue=error.evalue)
-    except Exception as error:  # the kernel died or timed out: the executed file shows how far it got
-        result.failure = CellFailure(ename=type(error).__name__, evalue=str(error).strip())
+    except Exception as error:  # the kernel died or a cell timed out: the executed file shows how far it got
+        result.failure = CellFailure(ename=type(error).__name__, evalue=str(error).strip().split("\n")[0])
     result.seconds = round(time.monotonic() - started, 1)
     if not executed_path.is_file():
         return result
@@ -372,7 +375,7 @@ def run_notebook(
     result.executed = str(executed_path)
     result.checkpoints, result.metrics = read_report_outputs(executed)
     if result.failure is not None:
-        result.failure = _failure_from_notebook(executed, result.failure.ename, result.failure.evalue)
+        result.failure = _locate_failure(executed, result.failure)
     if html:
         html_path = executed_path.parent.parent / "html" / f"{name}.html"
         export_html(executed, html_path)
@@ -482,6 +485,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="run online with the course checkpoints (HFCOURSE_OFFLINE=0) instead of offline")
     parser.add_argument("--write-back", action="store_true",
                         help="store the outputs of passed notebooks back into the notebook files (full offline runs only)")
+    parser.add_argument("--cell-timeout", type=float, metavar="SECONDS",
+                        help="fail a notebook when one of its cells runs longer than this (default: no limit)")
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="default: notebooks")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="default: build")
     return parser
@@ -504,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for number, path in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] {path.stem} ...", end=" ", flush=True)
-        result = run_notebook(path, args.build_dir, mode)
+        result = run_notebook(path, args.build_dir, mode, cell_timeout=args.cell_timeout)
         results.append(result)
         outcome = f"{result.status} ({result.seconds} s)"
         if result.failure:

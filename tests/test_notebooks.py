@@ -41,6 +41,9 @@ from hfcourse.runner import (
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = discover_notebooks(NOTEBOOKS_DIR)
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+# Fast mode should take well under a minute per notebook; a cell still running after this many seconds, even
+# on a machine shared by many, is a notebook that ignores `fast`: fail it instead of waiting.
+FAST_CELL_TIMEOUT_S = 300
 
 each_notebook = pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
 
@@ -81,7 +84,8 @@ def run_nbval_fast(notebook_path: Path, junit_path: Path) -> NbvalRun:
         with os.fdopen(handle, "w", encoding="utf-8") as copy:
             nbformat.write(nb, copy)
         completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q", "-p", "no:cacheprovider",
+            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", f"--nbval-cell-timeout={FAST_CELL_TIMEOUT_S}",
+             "-q", "-p", "no:cacheprovider",
              "-W", "ignore::DeprecationWarning", f"--junitxml={junit_path}", copy_path.name],
             cwd=copy_path.parent, capture_output=True, text=True, check=False,
         )
@@ -147,7 +151,7 @@ def test_committed_with_the_outputs_of_a_full_run(notebook_path: Path) -> None:
 @pytest.mark.notebook
 @each_notebook
 def test_runs_in_fast_mode(notebook_path: Path, tmp_path: Path) -> None:
-    result = run_notebook(notebook_path, tmp_path, RunMode(fast=True), html=False)
+    result = run_notebook(notebook_path, tmp_path, RunMode(fast=True), html=False, cell_timeout=FAST_CELL_TIMEOUT_S)
     assert result.passed, f"{notebook_path.name} failed in fast mode at {result.failure} (executed: {result.executed})"
 
 

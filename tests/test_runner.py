@@ -209,6 +209,18 @@ def test_a_notebook_without_parameters_cell_fails_before_running(tmp_path: Path)
     )
 
 
+@pytest.mark.notebook
+def test_a_cell_over_the_timeout_is_named(tmp_path: Path) -> None:
+    notebook = tmp_path / "slow.ipynb"
+    nbformat.write(new_notebook(cells=[parameters_cell("fast = False"), new_code_cell("# wait\nimport time\ntime.sleep(120)")]), notebook)
+    result = run_notebook(notebook, tmp_path / "build", html=False, cell_timeout=2)
+    assert not result.passed and result.seconds < 60
+    assert str(result.failure) == (
+        "cell 1 (In [3]) `# wait`, at `time.sleep(120)`: CellTimeoutError: A cell timed out while it was being "
+        "executed, after 2 seconds."
+    )
+
+
 def test_clean_for_commit_removes_run_specific_data() -> None:
     injected = new_code_cell("fast = True", execution_count=2)
     injected.metadata["tags"] = ["injected-parameters"]
