@@ -117,7 +117,7 @@ class MultiHeadAttention(nn.Module):
         self.value = nn.Linear(hidden_size, hidden_size)
         self.output = nn.Linear(hidden_size, hidden_size)
 
-    def _split_heads(self, states: Tensor) -> Tensor:
+    def split_heads(self, states: Tensor) -> Tensor:
         """(batch, length, hidden) -> (batch, heads, length, head_size)."""
         batch, length, _ = states.shape
         return states.view(batch, length, self.num_heads, self.head_size).transpose(1, 2)
@@ -138,9 +138,9 @@ class MultiHeadAttention(nn.Module):
                 f"hidden_states must have shape (batch, length, {self.num_heads * self.head_size}); got "
                 f"{tuple(hidden_states.shape)}. Add a batch dimension with unsqueeze(0) for one sentence."
             )
-        query = self._split_heads(self.query(hidden_states))
-        key = self._split_heads(self.key(hidden_states))
-        value = self._split_heads(self.value(hidden_states))
+        query = self.split_heads(self.query(hidden_states))
+        key = self.split_heads(self.key(hidden_states))
+        value = self.split_heads(self.value(hidden_states))
         context, weights = scaled_dot_product_attention(query, key, value, mask)
         batch, _, length, _ = context.shape
         context = context.transpose(1, 2).reshape(batch, length, self.num_heads * self.head_size)
