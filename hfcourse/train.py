@@ -12,8 +12,8 @@ a launcher train together on the CPU over gloo; with GPUs the same command uses 
 
 The main process prints the checkpoint and the data source that ran, then the result as one line of JSON
 (also written to ``OUTPUT_DIR/result.json``). Every process writes ``OUTPUT_DIR/rank-<rank>.json`` with
-the world size, the ids of the training samples it saw (``manual``/``accelerate``) and a fingerprint of
-its final weights, so that a distributed run can be checked: shards differ, weights agree.
+the world size, the ids of the training samples it saw in each epoch (``manual``/``accelerate``) and a
+fingerprint of its final weights, so that a distributed run can be checked: shards differ, weights agree.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
     tokenized = tokenize_dataset(raw, tokenizer, GLUE_TASKS[config.task].text_columns, keep_columns=("idx",))
     model = load_classifier(checkpoint, seed=config.seed, label_names=raw["train"].features["label"].names)
 
-    sample_ids: list[int] | None = None
+    sample_ids: list[list[int]] | None = None  # per epoch, the training samples this process saw
     if config.loop == "trainer":
         trainer = build_trainer(
             model,
@@ -122,7 +122,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
         history = trainer_history(trainer)
         rank, world_size, is_main = trainer.args.process_index, trainer.args.world_size, trainer.is_world_process_zero()
     else:
-        sample_ids = []
+        sample_ids = [[] for _ in range(config.epochs)]
         history = train_loop(
             model,
             tokenizer,
@@ -133,7 +133,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
             accelerator=accelerator,
             seed=config.seed,
             progress=config.progress,
-            on_batch=lambda batch: sample_ids.extend(batch["idx"].tolist()),
+            on_batch=lambda epoch, batch: sample_ids[epoch - 1].extend(batch["idx"].tolist()),
         )
         rank, world_size = (accelerator.process_index, accelerator.num_processes) if accelerator else (0, 1)
         is_main = rank == 0

@@ -402,7 +402,7 @@ def train_loop(
     seed: int = DEFAULT_SEED,
     *,
     progress: bool | None = None,
-    on_batch: Callable[[Mapping[str, torch.Tensor]], None] | None = None,
+    on_batch: Callable[[int, Mapping[str, torch.Tensor]], None] | None = None,
 ) -> list[EpochRecord]:
     """The course's training loop, then accuracy and F1 on ``validation`` after each epoch.
 
@@ -422,8 +422,9 @@ def train_loop(
         seed: seeds the shuffling and dropout.
         progress: show a progress bar over all steps; None: only when transformers' progress bars are
             on (``hfcourse.quiet()`` turns them off) and only on the main process.
-        on_batch: called with every training batch this process sees (all its columns, ``idx`` too when
-            ``tokenize_dataset(keep_columns=("idx",))`` kept it), before the forward pass.
+        on_batch: called as ``on_batch(epoch, batch)`` with every training batch this process sees (all
+            its columns, ``idx`` too when ``tokenize_dataset(keep_columns=("idx",))`` kept it), before the
+            forward pass.
 
     Returns:
         One ``EpochRecord`` per epoch (the same on every process).
@@ -473,7 +474,7 @@ def train_loop(
         for batch in train_dataloader:
             batch = {name: value.to(device) for name, value in batch.items()}
             if on_batch is not None:
-                on_batch(batch)
+                on_batch(epoch, batch)
             loss = model(**model_inputs(batch)).loss
             if accelerator is not None:
                 accelerator.backward(loss)

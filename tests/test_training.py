@@ -191,10 +191,12 @@ def test_trainer_history_reads_step_and_epoch_logs():
 def test_train_loop_plain_and_with_accelerator_agree(checkpoint, tokenizer, tiny_mrpc):
     seen: list[list[int]] = []
     plain_model = load_classifier(checkpoint)
-    plain = train_loop(plain_model, tokenizer, tiny_mrpc, epochs=1, on_batch=lambda batch: seen.append(batch["idx"].tolist()))
+    plain = train_loop(plain_model, tokenizer, tiny_mrpc, epochs=1, on_batch=lambda epoch, batch: seen.append((epoch, batch["idx"].tolist())))
     check_history(plain, 1)
-    assert [len(ids) for ids in seen] == [8, 8] and sorted(sum(seen, [])) == sorted(tiny_mrpc["train"]["idx"])
-    assert seen[0] != sorted(seen[0])  # shuffled
+    assert [(epoch, len(ids)) for epoch, ids in seen] == [(1, 8), (1, 8)]
+    batches = [ids for _, ids in seen]
+    assert sorted(sum(batches, [])) == sorted(tiny_mrpc["train"]["idx"])
+    assert sum(batches, []) != sorted(sum(batches, []))  # shuffled
 
     accelerated_model = load_classifier(checkpoint)
     accelerated = train_loop(accelerated_model, tokenizer, tiny_mrpc, epochs=1, accelerator=make_accelerator())
