@@ -38,7 +38,7 @@ def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
 
     Args:
         checkpoints: a ``Checkpoint`` or a list of them (what really ran).
-        **metrics: key figures to show in the report (floats are rounded to 4 places).
+        **metrics: key figures to show in the report (floats keep 4 significant digits).
 
     Displays one output of MIME type ``application/vnd.hfcourse.report+json`` (plus a one-line text
     form) and returns the recorded dictionary.
@@ -51,7 +51,7 @@ def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
         "checkpoints": [
             {"role": c.role, "name_or_path": c.name_or_path, "kind": c.kind, "real": c.real} for c in checkpoints or []
         ],
-        "metrics": {key: round(value, 4) if isinstance(value, float) else value for key, value in metrics.items()},
+        "metrics": {key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()},
     }
     text = "; ".join(
         [f"{c['role']}: {c['kind']}{'' if c['real'] else ' (stand-in)'}" for c in record["checkpoints"]]
