@@ -13,7 +13,6 @@ from typing import Any, Sequence
 
 import torch
 
-
 __all__ = [
     "COURSE_SENTENCES",
     "ClassificationSteps",
@@ -42,15 +41,15 @@ class SequenceTooLongError(ValueError):
     """A text with more tokens than the model has positions for."""
 
 
-def _check_texts(texts: str | Sequence[str], name: str = "texts") -> list[str]:
+def _check_texts(texts: str | Sequence[str]) -> list[str]:
     """One text or a sequence of texts -> a non-empty list of strings, or an error that says what is wrong."""
     if isinstance(texts, str):
         return [texts]
     if not isinstance(texts, Sequence) or len(texts) == 0:
-        raise ValueError(f"{name} must be a string or a non-empty list of strings, got {texts!r}.")
+        raise ValueError(f"texts must be a string or a non-empty list of strings, got {texts!r}.")
     for index, text in enumerate(texts):
         if not isinstance(text, str):
-            raise TypeError(f"{name}[{index}] is a {type(text).__name__}, not a string: pass the raw text.")
+            raise TypeError(f"texts[{index}] is a {type(text).__name__}, not a string: pass the raw text.")
     return list(texts)
 
 
