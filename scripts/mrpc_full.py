@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes = [
         f"Checkpoint: {first['checkpoint']}",
         f"Data: {first['data_source']} ({first['train_samples']} training, {first['eval_samples']} validation pairs)",
-        f"Recipe: {arguments.epochs} epochs, batch 8, learning rate 5e-5, seed 42",
+        f"Recipe: {arguments.epochs} epoch{'s' if arguments.epochs != 1 else ''}, batch 8, learning rate 5e-5, seed 42",
         "Environment: " + ", ".join(f"{name} {value}" for name, value in summary["environment"].items()),
     ]
     verdicts = [f"- {'met' if met else 'MISSED'}: {description}" for description, met in checks] or [

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +72,26 @@ def test_bad_options_exit_with_a_message(capsys):
     assert "task 'cola' is not supported; choose one of mrpc, sst2" in capsys.readouterr().err
     assert main(["--epochs", "0"]) == 2
     assert "--epochs 0" in capsys.readouterr().err
+
+
+def load_mrpc_full():
+    path = Path(__file__).resolve().parents[1] / "scripts" / "mrpc_full.py"
+    spec = importlib.util.spec_from_file_location("mrpc_full", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mrpc_full_checks_the_issue_targets():
+    mrpc_full = load_mrpc_full()
+    results = {
+        "trainer": {"accuracy": 0.84, "f1": 0.88, "seconds": 100.0},
+        "manual": {"accuracy": 0.83, "f1": 0.87, "seconds": 90.0},
+        "accelerate": {"accuracy": 0.82, "f1": 0.885, "seconds": 95.0},
+    }
+    verdicts = dict(mrpc_full.check_targets(results))
+    assert list(verdicts.values()) == [True, True, True, True, False, True]
+    assert "accelerate accuracy within 1.5 points of the trainer's (gap 2.00)" in verdicts
+    low = {"trainer": {"accuracy": 0.79, "f1": 0.861, "seconds": 1.0}}
+    assert [met for _, met in mrpc_full.check_targets(low)] == [False, True]
+    assert mrpc_full.markdown_table(results).splitlines()[2] == "| trainer | 0.8400 | 0.8800 | 100 |"
