@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
 import importlib
 import importlib.util
 import os
@@ -266,18 +267,23 @@ def build_once(name: str, build: Callable[[Path], None]) -> Path:
     """Return ``cache_dir()/name``, calling ``build(folder)`` first if it was never completed.
 
     The build writes into a temporary folder that is renamed into place when it returns, so an
-    interrupted build never leaves a folder that later loads half a model. Change ``name`` (it carries a
-    version suffix) whenever the build's output changes.
+    interrupted build never leaves a folder that later loads half a model. A lock file makes concurrent
+    processes (notebooks run side by side) wait for one build instead of each doing it. Change ``name``
+    (it carries a version suffix) whenever the build's output changes.
     """
     destination = cache_dir() / name
     if (destination / _COMPLETE).exists():
         return destination
     if not _builds_allowed.get():
         raise NotBuiltError(f"{name} is not built yet in {destination.parent}.")
-    if destination.exists():  # an old, incomplete layout: never trust it
-        shutil.rmtree(destination)
-    with _building(destination) as workdir:
-        build(workdir)
+    with open(destination.parent / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        if (destination / _COMPLETE).exists():  # another process built it while we waited
+            return destination
+        if destination.exists():  # an old, incomplete layout: never trust it
+            shutil.rmtree(destination)
+        with _building(destination) as workdir:
+            build(workdir)
     return destination
 
 

@@ -33,7 +33,7 @@ def quiet() -> None:
 REPORT_MIMETYPE = "application/vnd.hfcourse.report+json"
 
 
-def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
+def report(checkpoints: Any = None, **metrics: Any) -> None:
     """Record what a notebook ran and measured, for the run report (``make run`` reads these outputs).
 
     Args:
@@ -41,7 +41,7 @@ def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
         **metrics: key figures to show in the report (floats keep 4 significant digits).
 
     Displays one output of MIME type ``application/vnd.hfcourse.report+json`` (plus a one-line text
-    form) and returns the recorded dictionary.
+    form); returns nothing, so that a last-line call is not shown twice. Outside IPython it does nothing.
     """
     from .checkpoints import Checkpoint
 
@@ -61,7 +61,6 @@ def report(checkpoints: Any = None, **metrics: Any) -> dict[str, Any]:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
-        return record
-    if get_ipython() is not None:  # in a script the record is only returned
+        return
+    if get_ipython() is not None:
         display({REPORT_MIMETYPE: record, "text/plain": f"report: {text}"}, raw=True)
-    return record

@@ -187,7 +187,7 @@ def test_build_once_builds_once_and_atomically(monkeypatch, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         build_once("thing-v1", failing_build)
     assert not (tmp_path / "thing-v1").exists()
-    assert list(tmp_path.iterdir()) == []  # no temporary folder left behind either
+    assert [p.name for p in tmp_path.iterdir()] == [".thing-v1.lock"]  # no temporary folder left behind
 
     def build(folder: Path) -> None:
         calls.append(folder)
@@ -206,6 +206,7 @@ def test_incomplete_folder_is_rebuilt(monkeypatch, tmp_path):
     (tmp_path / "thing-v1" / "stale").write_text("left by an old, interrupted layout")
     folder = build_once("thing-v1", lambda f: (f / "fresh").write_text("ok"))
     assert sorted(p.name for p in folder.iterdir()) == [".complete", "fresh"]
+    assert not (tmp_path / "thing-v1" / "stale").exists()
 
 
 def test_cache_dir_defaults_to_the_user_cache(monkeypatch, tmp_path):
@@ -254,3 +255,25 @@ def test_builds_refused_returns_finished_builds_only(monkeypatch, tmp_path):
             build_once("missing-v1", pytest.fail)
     assert not (tmp_path / "missing-v1").exists()
     assert build_once("missing-v1", lambda f: (f / "x").write_text("1")).is_dir()  # allowed again after the block
+
+
+def test_concurrent_builds_run_once(monkeypatch, tmp_path):
+    """Two processes asking for the same build: one builds, the other waits and reuses it."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("HFCOURSE_CACHE", str(tmp_path))
+    script = (
+        "import time, pathlib\n"
+        "from hfcourse.checkpoints import build_once\n"
+        "def build(folder):\n"
+        "    with open(pathlib.Path(r'%s') / 'builds.log', 'a') as log: log.write('built\\n')\n"
+        "    time.sleep(2)\n"
+        "    (folder / 'model.safetensors').write_text('w')\n"
+        "print(build_once('shared-v1', build))\n"
+    ) % tmp_path
+    processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [p.communicate(timeout=120)[0].strip() for p in processes]
+    assert all(p.returncode == 0 for p in processes)
+    assert outputs[0] == outputs[1] == str(tmp_path / "shared-v1")
+    assert (tmp_path / "builds.log").read_text() == "built\n"
