@@ -18,6 +18,7 @@ import hashlib
 import inspect
 import math
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypedDict
@@ -366,10 +367,20 @@ def trainer_history(trainer: Trainer) -> list[EpochRecord]:
 
 
 def _progress_enabled(progress: bool | None, accelerator: Accelerator | None) -> bool:
+    """Whether to draw the progress bar: as asked, else only where someone watches (see train_loop)."""
     from transformers.utils import logging as hf_logging
 
-    on_main = accelerator is None or accelerator.is_local_main_process
-    return on_main and (hf_logging.is_progress_bar_enabled() if progress is None else progress)
+    if accelerator is not None and not accelerator.is_local_main_process:
+        return False
+    if progress is not None:
+        return progress
+    try:
+        from IPython import get_ipython
+
+        in_notebook = get_ipython() is not None
+    except ImportError:
+        in_notebook = False
+    return hf_logging.is_progress_bar_enabled() and (in_notebook or sys.stderr.isatty())
 
 
 @torch.no_grad()
@@ -420,8 +431,10 @@ def train_loop(
         epochs, lr, batch_size: the recipe (``batch_size`` per process).
         accelerator: None for plain PyTorch, else an ``Accelerator`` (``make_accelerator()``).
         seed: seeds the shuffling and dropout.
-        progress: show a progress bar over all steps; None: only when transformers' progress bars are
-            on (``hfcourse.quiet()`` turns them off) and only on the main process.
+        progress: show a progress bar over all steps (on the main process); None: only in a notebook or
+            a terminal (not in headless runs whose output goes to a file or a pipe), and only when
+            transformers' progress bars are on (``hfcourse.quiet()``, which every notebook calls, turns
+            them off).
         on_batch: called as ``on_batch(epoch, batch)`` with every training batch this process sees (all
             its columns, ``idx`` too when ``tokenize_dataset(keep_columns=("idx",))`` kept it), before the
             forward pass.

@@ -3,6 +3,7 @@ Accelerate, history format, save/reload, seeding, SST-2 learning with only text_
 
 from __future__ import annotations
 
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -205,6 +206,14 @@ def test_train_loop_plain_and_with_accelerator_agree(checkpoint, tokenizer, tiny
     assert weights_fingerprint(accelerated_model) == weights_fingerprint(plain_model)
     assert [(r["loss"], r["accuracy"], r["f1"]) for r in accelerated] == [(r["loss"], r["accuracy"], r["f1"]) for r in plain]
     assert weights_fingerprint(plain_model) != weights_fingerprint(load_classifier(checkpoint))  # it trained
+
+
+def test_progress_bar_is_off_in_headless_runs_unless_asked():
+    from hfcourse.training import _progress_enabled
+
+    assert not sys.stderr.isatty()  # pytest captures it, as a pipe or a file would
+    assert _progress_enabled(None, None) is False
+    assert _progress_enabled(True, None) is True
 
 
 def test_train_loop_refuses_bad_settings(checkpoint, tokenizer, tiny_mrpc):
