@@ -19,8 +19,10 @@ and pipeline calls) are checked and the check is recorded. Results go to ``bench
 under ``build/bench`` (``--output``). ``--quick`` runs on tiny slices (a couple of minutes) for tests: its
 figures only show that the benchmark works.
 
-Timings are wall-clock times of one process. On a machine shared with other work they are noisy: the
-loop comparisons take the best of several rounds in a full run, and the load average is recorded.
+Timings are wall-clock times of one process. On a machine shared with other work they are noisy: run it
+on a quiet machine (a full run takes about 20 minutes of both cores of a 2-core machine); the load average
+at the start and the end is recorded, and the notes say when the machine was busy. ``BenchSizes.rounds``
+above 1 repeats the loop variants, interleaved, and keeps each one's fastest pass.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class BenchSizes:
 
 # The loop runs on 1,024 pairs in a full run: on fewer, length grouping sorts smaller mega-batches and pads more
 # than on the whole training set (batch 32: 7% padding on 1,024 MRPC pairs, 12% on 512, 3% on all 3,668).
-FULL = BenchSizes("full", None, None, 1024, None, 200, 64, 64, 2, (1024, 2048), True)
+FULL = BenchSizes("full", None, None, 1024, None, 200, 64, 64, 1, (1024, 2048), True)
 QUICK = BenchSizes("quick", 64, 32, 64, 256, 24, 16, 8, 1, (512, 1024), False)
 
 
@@ -730,7 +732,9 @@ def _targets(finetuning: dict[str, Any], peak_gflops: float, quick: bool) -> lis
     return targets
 
 
-def _settings(recipe: Recipe, precision: Any, loop: dict[str, Any], length_tail: dict[str, Any], threads: int) -> list[dict[str, str]]:
+def _settings(
+    recipe: Recipe, precision: Any, finetuning: dict[str, Any], loop: dict[str, Any], length_tail: dict[str, Any], threads: int
+) -> list[dict[str, str]]:
     """Each setting of the recipe, with what this run measured about it."""
     variants = {result["variant"]["name"]: result for result in loop["variants"]}
     rows = {row["candidate"]: row for row in loop["rows"]}
@@ -738,7 +742,16 @@ def _settings(recipe: Recipe, precision: Any, loop: dict[str, Any], length_tail:
     batch_row = next(row for name, row in rows.items() if name.startswith(f"+ batch {recipe.batch_size}"))
     grouped_variant = variants["+ length-grouped batches"]
     random_variant = variants["+ fused AdamW"]
+    clock, trained = finetuning["time_to_accuracy"], finetuning["hfcourse_recipe"]
+    reached = next((e for e in trained["evaluations"] if clock["hfcourse_reached"] and e["elapsed_seconds"] == clock["hfcourse_seconds"]), None)
     settings = [
+        {
+            "setting": "schedule",
+            "chosen": f"learning rate {recipe.learning_rate}, warmup {recipe.warmup_fraction}, {recipe.epochs} epochs, "
+            f"{recipe.evaluations_per_epoch} evaluations an epoch",
+            "measured": (f"F1 {reached['f1']} >= {clock['target_f1']} after {reached['epoch']} epochs ({reached['elapsed_seconds']} s); " if reached else "")
+            + f"final accuracy {trained['final_accuracy']}, F1 {trained['final_f1']}",
+        },
         {"setting": "precision", "chosen": recipe.precision, "measured": f"{precision}"},
         {
             "setting": "length-grouped batches",
@@ -781,6 +794,7 @@ def run_benchmark(
     data_dir: str | os.PathLike[str] | None = None,
     output_dir: str | os.PathLike[str] = "build/bench",
     seed: int = 42,
+    rounds: int | None = None,
 ) -> dict[str, Any]:
     """Run every comparison, write ``bench.json`` and ``bench.md`` into ``output_dir``, return the results.
 
@@ -789,6 +803,8 @@ def run_benchmark(
         data_dir: a GLUE MRPC folder (``train.tsv``, ``dev.tsv``); default: ``load_glue``'s default source.
         output_dir: folder for ``bench.json`` and ``bench.md`` (created).
         seed: one seed for every model, sampler and Trainer.
+        rounds: repeat the loop variants, generation and tokenization this many times and keep the
+            fastest (default 1; more on a busy machine).
     """
     import torch
     from datasets import DatasetDict
@@ -805,6 +821,10 @@ def run_benchmark(
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(f"--output {str(output)!r} is a file; give a folder for bench.json and bench.md.")
     sizes = QUICK if quick else FULL
+    if rounds is not None:
+        if not isinstance(rounds, int) or rounds < 1:
+            raise ValueError(f"--rounds {rounds!r}: give a whole number of at least 1 (2 or 3 on a busy machine).")
+        sizes = replace(sizes, rounds=rounds)
     machine = machine_info()
     _progress(f"{sizes.mode} run on {machine['cpu']}, {machine['usable_cores']} usable cores, {machine['torch_threads']} torch threads")
 
@@ -870,7 +890,7 @@ def run_benchmark(
         rows.append(_ratio_row("precision", "matmul seconds", "fp32", precision.seconds["no"], "bf16 autocast", precision.seconds["bf16"], higher_is_better=False))
     results["ratios"] = rows
     results["targets"] = _targets(finetuning, peak, quick)
-    results["settings"] = _settings(recipe, precision, loop, length_tail, machine["torch_threads"])
+    results["settings"] = _settings(recipe, precision, finetuning, loop, length_tail, machine["torch_threads"])
     results["checks"] = {
         "generation_identical_tokens": generation["identical_tokens"],
         "padding_identical_predictions": loop["padding_check"]["identical_predictions"],
@@ -959,8 +979,18 @@ def format_markdown(results: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1 (e.g. 2)")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m hfcourse.bench [--quick] [--data-dir DIR] [--output DIR] [--seed N]``."""
+    """``python -m hfcourse.bench [--quick] [--data-dir DIR] [--output DIR] [--seed N] [--rounds N]``."""
     parser = argparse.ArgumentParser(
         prog="python -m hfcourse.bench",
         description="Compare the course's recipes with hfcourse's defaults, side by side; write bench.json and bench.md.",
@@ -969,14 +999,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="a GLUE MRPC folder (train.tsv, dev.tsv); default: load_glue's default source")
     parser.add_argument("--output", default="build/bench", help="folder for bench.json and bench.md (default: build/bench)")
     parser.add_argument("--seed", type=int, default=42, help="seed for models, samplers and Trainer (default: 42)")
+    parser.add_argument("--rounds", type=_positive_int, help="repeat the short comparisons this many times, keep the fastest (default 1)")
     arguments = parser.parse_args(argv)
 
+    from .data import DataFormatError
     from .notebook import quiet
 
     quiet()
     try:
-        results = run_benchmark(quick=arguments.quick, data_dir=arguments.data_dir, output_dir=arguments.output, seed=arguments.seed)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as error:
+        results = run_benchmark(
+            quick=arguments.quick, data_dir=arguments.data_dir, output_dir=arguments.output, seed=arguments.seed, rounds=arguments.rounds
+        )
+    except (FileNotFoundError, NotADirectoryError, DataFormatError) as error:  # bad --data-dir or --output
         print(f"hfcourse.bench: {error}", file=sys.stderr)
         return 2
     print()

@@ -58,6 +58,15 @@ def test_output_that_is_a_file_is_refused(tmp_path, capsys):
     assert "is a file; give a folder" in capsys.readouterr().err
 
 
+def test_bad_rounds_are_refused_by_the_parser(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--quick", "--rounds", "0"])
+    assert exit_info.value.code == 2
+    assert "--rounds: '0' is not a whole number of at least 1" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="rounds 0"):
+        bench.run_benchmark(quick=True, rounds=0)
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, str]:
     """One ``python -m hfcourse.bench --quick`` run in a fresh process: (results, bench.md, stdout)."""
@@ -143,6 +152,6 @@ def test_quick_run_writes_markdown_tables_and_settings(quick_run):
     assert results["machine"]["cpu"] in markdown
     assert markdown.count("\n| ") >= len(results["ratios"]) + len(results["targets"]) + len(results["settings"])
     settings = {setting["setting"] for setting in results["settings"]}
-    assert {"precision", "length-grouped batches", "fused AdamW", "batch size", "threads", "torch.compile", "max_length truncation"} <= settings
+    assert {"schedule", "precision", "length-grouped batches", "fused AdamW", "batch size", "threads", "torch.compile", "max_length truncation"} <= settings
     assert len(results["targets"]) == 3 and all(isinstance(target["met"], bool) for target in results["targets"])
     assert "## Ratios" in stdout and "bench.json" in stdout
