@@ -235,7 +235,9 @@ def test_prompted_summarization_and_translation_keep_the_course_format() -> None
     translator = pipeline("translation")
     assert isinstance(translator, PromptedTextPipeline)
     translated = translator("Ce cours est produit par Hugging Face.", max_length=16)
-    assert len(translated) == 1 and "course" in translated[0]["translation_text"].lower()
+    assert len(translated) == 1 and set(translated[0]) == {"translation_text"}
+    english = translated[0]["translation_text"]  # a 135M model translates poorly, but not by echoing the French
+    assert "Hugging Face" in english and "est produit" not in english
     with pytest.raises(ValueError, match="unknown language code 'xx'"):
         translator("Bonjour.", src_lang="xx")
     summarizer = pipeline("summarization")
