@@ -21,6 +21,7 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import nbformat
 import pytest
@@ -49,18 +50,17 @@ each_notebook = pytest.mark.parametrize("notebook_path", NOTEBOOKS, ids=[path.st
 
 
 @dataclass(frozen=True)
-class NbvalRun:
-    """What one nbval run reported: one test per code cell."""
+class NbvalResult:
+    """What nbval reported for one notebook: one test per code cell, and the failure reports."""
 
-    returncode: int
     tests: int
     failures: int
-    output: str
+    report: str
 
     def explain(self) -> str:
         return (
-            f"nbval: {self.tests} code cells, {self.failures} failed (exit {self.returncode}); nbval numbers code "
-            f"cells from 0, the injected `fast = True` cell included:\n{self.output[-6000:]}"
+            f"nbval: {self.tests} code cells ran, {self.failures} failed; nbval numbers code cells from 0, the "
+            f"injected `fast = True` cell included:\n{self.report[-6000:]}"
         )
 
 
@@ -68,38 +68,66 @@ def code_cell_count(nb: nbformat.NotebookNode) -> int:
     return sum(cell.cell_type == "code" for cell in nb.cells)
 
 
-def run_nbval_fast(notebook_path: Path, junit_path: Path) -> NbvalRun:
-    """Run nbval (lax mode, this interpreter's kernel) on ``notebook_path`` with ``fast = True`` injected.
+def junit_text(problem: ElementTree.Element) -> str:
+    """The readable text of a JUnit failure (JUnit writes the escape character of colours as "#x1B")."""
+    return strip_ansi((problem.text or problem.get("message", "")).replace("#x1B", "\x1b"))
 
-    nbval compares against the outputs stored in the file it runs, in the kernel's working directory set to
-    that file's folder; so the parameterized copy is a hidden temporary file next to the notebook, removed
-    afterwards. Returns the counts from nbval's JUnit report.
+
+def run_nbval_fast(notebook_paths: Sequence[Path], junit_path: Path) -> dict[Path, NbvalResult]:
+    """Run nbval (lax mode, this interpreter's kernel) once over ``notebook_paths`` with ``fast = True`` injected.
+
+    nbval compares against the outputs stored in the file it runs, with the kernel's working directory set to
+    that file's folder; so each parameterized copy is a hidden temporary file next to its notebook, removed
+    afterwards. One pytest process runs them all (its start-up, nbformat's schema checks included, takes
+    seconds). Returns each notebook's counts and failure reports, from nbval's JUnit report.
     """
-    nb = parameterize_notebook(
-        load_notebook_node(str(notebook_path)), {"fast": True}, kernel_name=KERNEL_NAME, language="python"
-    )
-    handle, copy_name = tempfile.mkstemp(prefix=f".nbval-{notebook_path.stem}-", suffix=".ipynb", dir=notebook_path.parent)
-    copy_path = Path(copy_name)
+    copies: dict[str, Path] = {}
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as copy:
-            nbformat.write(nb, copy)
+        for path in notebook_paths:
+            nb = parameterize_notebook(load_notebook_node(str(path)), {"fast": True}, kernel_name=KERNEL_NAME, language="python")
+            handle, copy_name = tempfile.mkstemp(prefix=f".nbval-{path.stem}-", suffix=".ipynb", dir=path.parent)
+            with os.fdopen(handle, "w", encoding="utf-8") as copy:
+                nbformat.write(nb, copy)
+            copies[Path(copy_name).name] = path
         completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", f"--nbval-cell-timeout={FAST_CELL_TIMEOUT_S}",
-             "-q", "-p", "no:cacheprovider",
-             "-W", "ignore::DeprecationWarning", f"--junitxml={junit_path}", copy_path.name],
-            cwd=copy_path.parent, capture_output=True, text=True, check=False,
+            # --rootdir=/ : every path lies under it, so JUnit class names always name the file
+            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "--rootdir=/",
+             f"--nbval-cell-timeout={FAST_CELL_TIMEOUT_S}", "-q", "--color=no", "-p", "no:cacheprovider",
+             "-W", "ignore::DeprecationWarning", f"--junitxml={junit_path}",
+             *(str(path.parent / name) for name, path in copies.items())],
+            capture_output=True, text=True, check=False,
         )
     finally:
-        copy_path.unlink(missing_ok=True)
+        for name, path in copies.items():
+            (path.parent / name).unlink(missing_ok=True)
     output = strip_ansi(completed.stdout + completed.stderr)
     if not junit_path.is_file():
-        pytest.fail(f"nbval wrote no report for {notebook_path.name} (exit {completed.returncode}):\n{output[-6000:]}")
-    suites = ElementTree.parse(junit_path).getroot().iter("testsuite")
-    tests = failures = 0
-    for suite in suites:
-        tests += int(suite.get("tests", 0))
-        failures += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
-    return NbvalRun(completed.returncode, tests, failures, output)
+        pytest.fail(f"nbval wrote no report (exit {completed.returncode}):\n{output[-6000:]}")
+    cases: dict[Path, list[ElementTree.Element]] = {path: [] for path in copies.values()}
+    for case in ElementTree.parse(junit_path).getroot().iter("testcase"):
+        # the class name is the copy's path, dotted: it ends with the copy's file name
+        cases[next(path for name, path in copies.items() if case.get("classname", "").endswith(name))].append(case)
+    results = {}
+    for path, path_cases in cases.items():
+        reports = [
+            f"--- {case.get('name')}: {junit_text(problem)}"
+            for case in path_cases
+            for problem in case
+            if problem.tag in ("failure", "error")
+        ]
+        results[path] = NbvalResult(len(path_cases), len(reports), "\n".join(reports) or output)
+    return results
+
+
+@pytest.fixture(scope="session")
+def nbval_results(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[Path, NbvalResult]:
+    """nbval's results for every notebook whose comparison test this session runs (one nbval process)."""
+    selected = sorted({
+        item.callspec.params["notebook_path"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_compared_cells_match_the_committed_outputs"
+    })
+    return run_nbval_fast(selected, tmp_path_factory.mktemp("nbval") / "nbval.xml")
 
 
 def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
@@ -157,11 +185,11 @@ def test_runs_in_fast_mode(notebook_path: Path, tmp_path: Path) -> None:
 
 @pytest.mark.notebook
 @each_notebook
-def test_compared_cells_match_the_committed_outputs(notebook_path: Path, tmp_path: Path) -> None:
-    nbval = run_nbval_fast(notebook_path, tmp_path / "nbval.xml")
+def test_compared_cells_match_the_committed_outputs(notebook_path: Path, nbval_results: dict[Path, NbvalResult]) -> None:
+    nbval = nbval_results[notebook_path]
     expected_tests = code_cell_count(nbformat.read(notebook_path, as_version=4)) + 1  # + the injected cell
     assert nbval.tests == expected_tests, nbval.explain()
-    assert nbval.returncode == 0 and nbval.failures == 0, nbval.explain()
+    assert nbval.failures == 0, nbval.explain()
 
 
 # --- the checks above, on the fixture notebooks ------------------------------------------------------------
@@ -185,27 +213,22 @@ def test_stderr_and_fast_run_outputs_are_refused(fixture_notebooks_dir: Path) ->
 
 
 @pytest.mark.notebook
-def test_nbval_passes_on_the_committed_fixture_and_fails_on_a_changed_output(
+def test_nbval_passes_on_the_committed_fixture_fails_on_a_changed_output_and_on_an_exception(
     fixture_notebooks_dir: Path, tmp_path: Path
 ) -> None:
     committed = fixture_notebooks_dir / "passing.ipynb"
     nb = nbformat.read(committed, as_version=4)
-    nbval = run_nbval_fast(committed, tmp_path / "committed.xml")
-    assert (nbval.returncode, nbval.tests, nbval.failures) == (0, code_cell_count(nb) + 1, 0), nbval.explain()
-
     checked = next(cell for cell in nb.cells if cell.source.startswith(CHECK_MARKER))
     assert checked.outputs[0].text == "[0, 1, 4, 9]\n"
     checked.outputs[0].text = "[0, 1, 4, 10]\n"  # what an older version of the code might have printed
     stale = tmp_path / "stale.ipynb"
     nbformat.write(nb, stale)
-    nbval = run_nbval_fast(stale, tmp_path / "stale.xml")
-    assert nbval.returncode != 0 and nbval.failures == 1, nbval.explain()
-    assert "[0, 1, 4, 10]" in nbval.output
+    failing = fixture_notebooks_dir / "failing.ipynb"
 
-
-@pytest.mark.notebook
-def test_nbval_fails_on_an_exception_in_an_unmarked_cell(fixture_notebooks_dir: Path, tmp_path: Path) -> None:
-    nbval = run_nbval_fast(fixture_notebooks_dir / "failing.ipynb", tmp_path / "failing.xml")
-    assert nbval.returncode != 0 and nbval.failures == 1, nbval.explain()
-    assert "Cell 3" in nbval.output and "1 + 1 gave 2, expected 3" in nbval.output
-
+    results = run_nbval_fast([committed, stale, failing], tmp_path / "nbval.xml")
+    assert (results[committed].tests, results[committed].failures) == (code_cell_count(nb) + 1, 0), results[committed].explain()
+    assert (results[stale].tests, results[stale].failures) == (code_cell_count(nb) + 1, 1), results[stale].explain()
+    assert "--- Cell 3:" in results[stale].report and "[0, 1, 4, 10]" in results[stale].report
+    assert results[failing].failures == 1, results[failing].explain()
+    assert "--- Cell 3:" in results[failing].report and "1 + 1 gave 2, expected 3" in results[failing].report
+    assert not list(fixture_notebooks_dir.glob(".nbval-*")) and not list(tmp_path.glob(".nbval-*"))
