@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import warnings
 from typing import Any, Iterator, Sequence
@@ -78,12 +79,13 @@ LANGUAGE_NAMES = {
     "ru": "Russian", "sv": "Swedish", "zh": "Chinese",
 }
 
-# Keyword arguments of the 2024 course that transformers 5 no longer takes, and what to write instead.
-REMOVED_ARGUMENTS = {
-    "grouped_entities": 'aggregation_strategy="simple" (for grouped_entities=True) or aggregation_strategy="none"',
-    "ignore_subwords": 'aggregation_strategy="first", "average" or "max"',
-    "torch_dtype": "dtype (hfcourse runs float32 on the CPU)",
-    "trust_remote_code": "nothing: hfcourse never runs code from a model repository",
+# Keyword arguments that hfcourse.pipeline refuses, with what to write instead.
+REFUSED_ARGUMENTS = {
+    "grouped_entities": 'was removed in transformers 5; use aggregation_strategy="simple" (for grouped_entities=True) '
+    'or aggregation_strategy="none"',
+    "ignore_subwords": 'was removed in transformers 5; use aggregation_strategy="first", "average" or "max"',
+    "torch_dtype": "is called dtype in transformers 5 (and hfcourse.pipeline loads float32 itself)",
+    "trust_remote_code": "is never enabled: hfcourse runs no code from a model repository",
 }
 
 
@@ -126,8 +128,8 @@ def _texts(inputs: Any, name: str) -> tuple[list[str], bool]:
 def _check_arguments(task: str, arguments: dict[str, Any], accepted: frozenset[str] | None = None) -> None:
     """Reject the course's removed arguments (with their replacement) and, given ``accepted``, unknown ones."""
     for name in arguments:
-        if name in REMOVED_ARGUMENTS:
-            raise TypeError(f"{task}: {name}= was removed in transformers 5; use {REMOVED_ARGUMENTS[name]}.")
+        if name in REFUSED_ARGUMENTS:
+            raise TypeError(f"{task}: {name}= {REFUSED_ARGUMENTS[name]}.")
     if accepted is not None:
         unknown = sorted(set(arguments) - accepted)
         if unknown:
@@ -328,6 +330,8 @@ class CausalFillMaskPipeline(CoursePipeline):
         output = self.model(torch.tensor([context], device=self.model.device), use_cache=True)
         next_log_probs = torch.log_softmax(output.logits[0, -1].float(), dim=-1)
         candidates = self._candidates(next_log_probs, word_start, max(self.CANDIDATES, top_k))
+        if not candidates:
+            raise ValueError(f"{self.task}: the model proposes no word for the mask after {left!r}; put a space before {self.MASK}.")
         right_log_probs = self._right_log_probs(output.past_key_values, [token_id for token_id, _ in candidates], right)
         log_likelihoods = torch.stack([next_log_probs[token_id].cpu() for token_id, _ in candidates]) + right_log_probs
         scores = torch.softmax(log_likelihoods, dim=0).tolist()
@@ -635,7 +639,7 @@ def _build(task: str, role: str, languages: tuple[str, str], checkpoint: Checkpo
     )
 
 
-def pipeline(task: str, model: str | None = None, **kwargs: Any) -> CoursePipeline:
+def pipeline(task: str, model: str | os.PathLike[str] | None = None, **kwargs: Any) -> CoursePipeline:
     """The course's ``pipeline(task)``, on today's libraries, online or offline.
 
     Args:

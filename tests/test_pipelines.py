@@ -68,7 +68,7 @@ def test_unknown_task_lists_the_known_ones() -> None:
     [
         ("ner", {"grouped_entities": True}, 'aggregation_strategy="simple"'),
         ("sentiment-analysis", {"torch_dtype": "float16"}, "dtype"),
-        ("text-generation", {"trust_remote_code": True}, "never runs code"),
+        ("text-generation", {"trust_remote_code": True}, "runs no code"),
     ],
 )
 def test_removed_arguments_say_what_to_write(task: str, arguments: dict, fix: str) -> None:
