@@ -6,7 +6,7 @@ CPU machines (``python -m hfcourse.bench`` measures every setting again, side by
 recipe):
 
 - length-grouped batches: random batches of MRPC pairs are about 30% padding, grouped ones 1-3%;
-- a larger batch with a higher learning rate and a linear warmup, fewer epochs;
+- a larger batch (a quarter of the optimizer steps) with a higher learning rate and a linear warmup;
 - evaluation a few times per epoch on length-grouped batches, so that a run knows when it reached an F1;
 - fused AdamW (also the Trainer's default since torch 2.8);
 - fp32: bf16 only where a matmul is measured faster on the running machine (``default_recipe``);
@@ -138,8 +138,8 @@ class Recipe:
 HFCOURSE_RECIPE = Recipe(
     name="hfcourse",
     batch_size=32,
-    learning_rate=1e-4,
-    epochs=2,
+    learning_rate=2e-4,
+    epochs=3,
     warmup_fraction=0.1,
     length_grouped=True,
     evaluations_per_epoch=4,
@@ -151,8 +151,9 @@ HFCOURSE_RECIPE = Recipe(
         "grouped by length 1.3% and 2.9% (all 3,668 pairs, seed 42)",
         "fused AdamW": "the for-loop AdamW of train_loop: 17.6-19.5 samples/s; fused: 24.1 (batch 8); the Trainer's default",
         "batch size": "32: a quarter of the optimizer steps, and longer matmuls",
-        "schedule": "learning rate 1e-4 (the course's 5e-5 scaled by the square root of the batch ratio) with a 10% "
-        "linear warmup; 2 epochs",
+        "schedule": "learning rate 2e-4 with a 10% linear warmup, 3 epochs: 345 steps at batch 32 with the course's "
+        "learning-rate budget (2e-4 x 345 = 5e-5 x 1,377). Rejected: 1e-4 for 2 epochs (230 steps) under-trained, "
+        "ending at accuracy 0.7745 and F1 0.8506 against the course's 0.809 and 0.870",
         "max_length truncation": "none: the longest MRPC pair has 103 tokens (99th percentile 83) of MiniLM's 512, so "
         "truncating at the 99th percentile would drop under 0.1% of the tokens",
         "threads": "torch's default, one per core; one thread was faster only while other work oversubscribed the cores",
