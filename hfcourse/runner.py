@@ -345,7 +345,11 @@ def run_notebook(
     executed_path.parent.mkdir(parents=True, exist_ok=True)
     executed_path.unlink(missing_ok=True)
     result = NotebookResult(notebook=name, status="failed", seconds=0.0)
-    problem = parameters_cell_problem(nbformat.read(source_path, as_version=4))
+    try:
+        problem = parameters_cell_problem(nbformat.read(source_path, as_version=4))
+    except ValueError as error:  # nbformat's NotJSONError: a file being edited, or broken by a merge
+        result.failure = CellFailure(ename="NotebookFormatError", evalue=f"{error}; fix {source_path.name}")
+        return result
     if problem:
         result.failure = CellFailure(ename="ParametersCellError", evalue=problem)
         return result

@@ -209,6 +209,14 @@ def test_a_notebook_without_parameters_cell_fails_before_running(tmp_path: Path)
     )
 
 
+def test_a_broken_notebook_file_fails_before_running(tmp_path: Path) -> None:
+    notebook = tmp_path / "broken.ipynb"
+    notebook.write_text('{"cells": [', encoding="utf-8")
+    result = run_notebook(notebook, tmp_path / "build")
+    assert not result.passed and result.failure.ename == "NotebookFormatError"
+    assert result.failure.evalue.endswith("; fix broken.ipynb")
+
+
 @pytest.mark.notebook
 def test_a_cell_over_the_timeout_is_named(tmp_path: Path) -> None:
     notebook = tmp_path / "slow.ipynb"
