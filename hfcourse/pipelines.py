@@ -236,7 +236,8 @@ class EmbeddingZeroShotPipeline(CoursePipeline):
 
     The text and one hypothesis per label (``hypothesis_template``, default "This text is about {}.")
     become unit-length mean-pooled sentence embeddings; their cosine similarities, times ``SCALE`` (20, the
-    temperature all-MiniLM-L6-v2 was trained with), are softmaxed over the labels. With
+    default scale of the contrastive loss sentence-transformers trains such models with), are softmaxed
+    over the labels. With
     ``multi_label=True`` each label is scored on its own: ``sigmoid(SCALE * (similarity - THRESHOLD))``, a
     rough rule (0.5 at a similarity of 0.1), not a calibrated probability.
     """

@@ -9,7 +9,7 @@ The catalog (``hfcourse.checkpoints.CATALOG``) names one function here per role.
 - ``derived``: MiniLM fine-tuned here, once, into the cache folder (``build_once``): sentiment on the
   embedded SST-2-format set, named entities and extractive question answering on templated sentences
   generated below (lists of invented people, organisations, places). Real trained weights that give
-  real answers on simple sentences; they are small models trained for about a minute, not the
+  real answers on simple sentences; small models trained briefly on a CPU (minutes, once), not the
   course's checkpoints.
 
 Every build is deterministic and versioned by its name; a second resolve only checks the cache.
@@ -410,9 +410,9 @@ def _embedded_sst2_dir() -> Path:
 def _build_sentiment(folder: Path, data_dir: Path) -> None:
     from transformers import AutoModelForSequenceClassification
 
+    from .collation import make_collator
     from .data import load_glue
     from .tokenization import tokenize_dataset
-    from .collation import make_collator
 
     tokenizer, model = _minilm(AutoModelForSequenceClassification, **_labels_config(SENTIMENT_LABELS))
     train = load_glue("sst2", data_dir=data_dir)["train"]
@@ -423,7 +423,7 @@ def _build_sentiment(folder: Path, data_dir: Path) -> None:
 
 
 def sentiment_checkpoint(role: str) -> Checkpoint:
-    """MiniLM fine-tuned here on hfcourse's embedded sentiment set (built once, about a minute)."""
+    """MiniLM fine-tuned here on hfcourse's embedded sentiment set (built once)."""
     data_dir = _embedded_sst2_dir()
     digest = hashlib.sha256((data_dir / "train.tsv").read_bytes()).hexdigest()[:10]
     folder = _build_derived(f"sentiment-minilm-v1-{digest}", lambda target: _build_sentiment(target, data_dir))
@@ -525,5 +525,5 @@ def question_answering_checkpoint(role: str) -> Checkpoint:
         real=True,
         kind="derived",
         note="all-MiniLM-L6-v2 fine-tuned here for extractive QA on hfcourse's templated facts about people "
-        "(work, home, name, age, weight), not the course's SQuAD DistilBERT; simple questions only",
+        "(work, home, name, age, weight, language), not the course's SQuAD DistilBERT; simple questions only",
     )
