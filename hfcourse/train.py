@@ -117,6 +117,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
             per_device_eval_batch_size=config.batch_size,
             seed=config.seed,
             disable_tqdm=not config.progress,
+            ddp_find_unused_parameters=False,  # every parameter gets a gradient; True only costs time (and a warning)
         )
         trainer.train()
         history = trainer_history(trainer)

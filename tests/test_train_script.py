@@ -32,20 +32,30 @@ def test_manual_loop_prints_checkpoint_source_and_json(tmp_path, capsys):
     assert load_classifier(result["model_dir"]).config.id2label == {0: "not_equivalent", 1: "equivalent"}
 
 
-def test_two_cpu_processes_train_together(tmp_path):
-    command = launch_command(
-        2, "torchrun", loop="accelerate", epochs=1, max_train_samples=32, max_eval_samples=16, output_dir=tmp_path
-    )
+def run_two_ranks(loop: str, output_dir: Path) -> tuple[dict, list[dict]]:
+    """Train on 32 embedded MRPC pairs for 1 epoch with 2 CPU processes under torchrun."""
+    command = launch_command(2, "torchrun", loop=loop, epochs=1, max_train_samples=32, max_eval_samples=16, output_dir=output_dir)
     completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]
-    ranks = [json.loads((tmp_path / f"rank-{rank}.json").read_text()) for rank in (0, 1)]
-    assert [report["world_size"] for report in ranks] == [2, 2]
+    assert completed.stdout.count('"world_size"') == 1  # the result is printed once, by rank 0
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result, [json.loads((output_dir / f"rank-{rank}.json").read_text()) for rank in (0, 1)]
+
+
+def test_two_cpu_processes_train_together(tmp_path):
+    result, ranks = run_two_ranks("accelerate", tmp_path)
+    assert result["world_size"] == 2 and [report["world_size"] for report in ranks] == [2, 2]
     shards = [set(report["sample_ids"][0]) for report in ranks]  # epoch 1
     assert [len(report["sample_ids"][0]) for report in ranks] == [16, 16]  # 32 samples, batches of 8, 2 ranks
     assert not shards[0] & shards[1] and shards[0] | shards[1] == set(range(32))
     assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]
-    result = json.loads(completed.stdout.strip().splitlines()[-1])  # printed once, by rank 0
-    assert result["world_size"] == 2 and completed.stdout.count('"world_size"') == 1
+
+
+def test_two_cpu_processes_train_together_with_the_trainer(tmp_path):
+    result, ranks = run_two_ranks("trainer", tmp_path)
+    assert result["world_size"] == 2 and [report["world_size"] for report in ranks] == [2, 2]
+    assert ranks[0]["weights_sha256"] == ranks[1]["weights_sha256"]
+    assert [record["epoch"] for record in result["history"]] == [1]
 
 
 def test_launch_commands_start_two_processes():
