@@ -29,6 +29,7 @@ from typing import Callable, Iterator
 from urllib.parse import urlparse
 
 __all__ = [
+    "BrokenModelError",
     "CATALOG",
     "Checkpoint",
     "ModelNotFoundError",
@@ -58,6 +59,10 @@ class UnknownRoleError(KeyError):
 
 class ModelNotFoundError(FileNotFoundError):
     """A model that cannot be found locally (and cannot be downloaded here)."""
+
+
+class BrokenModelError(ValueError):
+    """A local model folder whose files are there but do not load as a complete model."""
 
 
 class NotBuiltError(RuntimeError):
@@ -462,12 +467,14 @@ def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -
     Online, or with the course checkpoint in the Hugging Face cache, the course checkpoint wins; offline
     the embedded default (possibly built once into the cache folder).
     """
-    if role not in CATALOG:
+    if not isinstance(role, str) or role not in CATALOG:
         raise UnknownRoleError(f"Unknown model role {role!r}. Known roles: {', '.join(CATALOG)}.")
     entry = CATALOG[role]
     configure_offline()
     if model is not None:
-        name = os.fspath(model)
+        from .validation import check_path
+
+        name = check_path("checkpoint", model)
         if Path(name).expanduser().is_dir() or _looks_like_path(name):
             folder = check_model_dir(name)
             return Checkpoint(role, str(folder), True, "user", f"local model folder you gave for {role}")

@@ -47,6 +47,8 @@ class TrainConfig:
     max_eval_samples: int | None = None
     output_dir: str = "outputs/train"
     save_model: bool = False
+    save_steps: int | None = None
+    resume: bool = False
     progress: bool = False
 
 
@@ -66,7 +68,9 @@ def _check(config: TrainConfig) -> None:
             f"--loop manual is plain PyTorch on one process, but this launcher started {_world_size()} processes: "
             "use --loop accelerate (or trainer) under torchrun / accelerate launch."
         )
-    for name in ("epochs", "batch_size", "max_train_samples", "max_eval_samples"):
+    if config.resume and config.loop != "trainer":
+        raise ValueError(f"--resume picks up a Trainer checkpoint; it needs --loop trainer (got --loop {config.loop}).")
+    for name in ("epochs", "batch_size", "max_train_samples", "max_eval_samples", "save_steps"):
         value = getattr(config, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} {value}: give a whole number of at least 1.")
@@ -87,6 +91,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
     from .tokenization import tokenize_dataset
     from .training import (
         build_trainer,
+        last_checkpoint,
         limit_samples,
         load_classifier,
         make_accelerator,
@@ -118,8 +123,10 @@ def run(config: TrainConfig) -> dict[str, Any]:
             seed=config.seed,
             disable_tqdm=not config.progress,
             ddp_find_unused_parameters=False,  # every parameter gets a gradient; True only costs time (and a warning)
+            **({"save_strategy": "steps", "save_steps": config.save_steps} if config.save_steps else {}),
         )
-        trainer.train()
+        resume_from = last_checkpoint(output_dir / "checkpoints") if config.resume else None
+        trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
         history = trainer_history(trainer)
         rank, world_size, is_main = trainer.args.process_index, trainer.args.world_size, trainer.is_world_process_zero()
     else:
@@ -154,6 +161,8 @@ def run(config: TrainConfig) -> dict[str, Any]:
         "f1": history[-1]["f1"],
         "seconds": sum(epoch["seconds"] for epoch in history),
     }
+    if config.loop == "trainer":
+        result["resumed_from"] = str(resume_from) if resume_from else None
     if is_main:
         if config.save_model:
             result["model_dir"] = str(save_finetuned(model, tokenizer, output_dir / "model"))
@@ -216,6 +225,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-eval-samples", type=int, help="evaluate on the first N validation samples")
     parser.add_argument("--output-dir", default=defaults.output_dir, help="checkpoints, reports, model (default: %(default)s)")
     parser.add_argument("--save-model", action="store_true", help="save the fine-tuned model to OUTPUT_DIR/model")
+    parser.add_argument("--save-steps", type=int, help="trainer: a checkpoint every N steps (default: one per epoch)")
+    parser.add_argument("--resume", action="store_true", help="trainer: go on from the last checkpoint in OUTPUT_DIR/checkpoints, if any")
     parser.add_argument("--progress", action="store_true", help="show progress bars and library messages")
     return parser
 

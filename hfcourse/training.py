@@ -18,7 +18,9 @@ import hashlib
 import inspect
 import math
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TypedDict
@@ -38,18 +40,22 @@ from transformers import (
     get_scheduler,
     set_seed,
 )
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
 
-from .checkpoints import Checkpoint, _quiet_transformers, check_model_dir
+from .checkpoints import BrokenModelError, Checkpoint, _quiet_transformers, check_model_dir
 from .collation import make_collator
 from .metrics import classification_metrics, compute_metrics
+from .validation import check_flag, check_positive_int
 
 __all__ = [
     "COURSE_TRAINING_ARGS",
+    "CourseTrainer",
     "EpochRecord",
     "RunSize",
     "build_trainer",
     "history_table",
     "limit_samples",
+    "last_checkpoint",
     "load_classifier",
     "make_accelerator",
     "run_size",
@@ -100,8 +106,9 @@ def run_size(fast: bool, epochs: int = 3, max_train_samples: int | None = None) 
     ``fast`` trains 1 epoch on at most 200 training pairs (fewer if ``max_train_samples`` says so) and
     evaluates on the first 100 validation pairs: enough to run every cell, not to learn much.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs={epochs!r}; give a whole number of at least 1.")
+    check_flag("fast", fast)
+    check_positive_int("epochs", epochs)
+    check_positive_int("max_train_samples", max_train_samples, optional=True)
     if fast:
         limit = FAST_TRAIN_SAMPLES if max_train_samples is None else min(max_train_samples, FAST_TRAIN_SAMPLES)
         return RunSize(epochs=1, max_train_samples=limit, max_eval_samples=FAST_EVAL_SAMPLES)
@@ -131,8 +138,7 @@ def limit_samples(raw: DatasetDict, max_train_samples: int | None = None, max_ev
     """
     limits = {"train": max_train_samples, "validation": max_eval_samples}
     for (split, limit), name in zip(limits.items(), ("max_train_samples", "max_eval_samples")):
-        if limit is not None and (not isinstance(limit, int) or limit < 1):
-            raise ValueError(f"{name}={limit!r}; give a whole number of at least 1, or None for all.")
+        check_positive_int(name, limit, optional=True)
         if split not in raw:
             raise ValueError(f"limit_samples: the dataset has no {split!r} split (splits: {list(raw)}).")
     limited = DatasetDict(
@@ -173,16 +179,50 @@ def load_classifier(
         labels = {"id2label": dict(enumerate(label_names)), "label2id": {name: index for index, name in enumerate(label_names)}}
     set_seed(seed)
     with _quiet_transformers():
-        return AutoModelForSequenceClassification.from_pretrained(
-            name_or_path, num_labels=num_labels, use_safetensors=True, dtype=torch.float32, **labels
+        try:
+            model, loading = AutoModelForSequenceClassification.from_pretrained(
+                name_or_path, num_labels=num_labels, use_safetensors=True, dtype=torch.float32, output_loading_info=True, **labels
+            )
+        except Exception as error:  # a damaged file fails deep inside transformers or safetensors
+            if not Path(name_or_path).exists():
+                raise
+            cause = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+            raise BrokenModelError(
+                f"Model folder {name_or_path!r} does not load ({type(error).__name__}: {cause}). Its files are damaged "
+                "or do not belong together: save the model there again with save_pretrained, or point to another folder."
+            ) from None
+    # Only the classifier head may be new; anything else missing would silently be random weights.
+    body = f"{model.base_model_prefix}."
+    not_loaded = sorted(key for key in loading["missing_keys"] | {key for key, *_ in loading["mismatched_keys"]} if key.startswith(body))
+    if not_loaded:
+        raise BrokenModelError(
+            f"Model at {name_or_path!r} lacks {len(not_loaded)} of the encoder's weights (e.g. {', '.join(not_loaded[:3])}) "
+            "or has them in other shapes: they would be random. Save the complete model there again with save_pretrained."
         )
+    return model
 
 
 def save_finetuned(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, folder: str | os.PathLike[str]) -> Path:
-    """Save a fine-tuned model and its tokenizer (safetensors) so ``load_classifier(folder)`` reloads them."""
+    """Save a fine-tuned model and its tokenizer (safetensors) so ``load_classifier(folder)`` reloads them.
+
+    Both are written into a temporary folder beside ``folder`` that then replaces it in one rename, so a
+    save that is interrupted never leaves half a model behind (nor destroys the model saved there before).
+    """
     folder = Path(folder).expanduser()
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".partial-{folder.name}.", dir=folder.parent))
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        if folder.exists():
+            previous = staging.with_name(f".previous-{folder.name}.{os.getpid()}")
+            os.replace(folder, previous)
+            os.replace(staging, folder)
+            shutil.rmtree(previous)
+        else:
+            os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return check_model_dir(folder)
 
 
@@ -250,6 +290,52 @@ class _EpochTimer(TrainerCallback):
         state.log_history.append({"epoch_seconds": time.perf_counter() - self._started, "epoch": state.epoch, "step": state.global_step})
 
 
+class CourseTrainer(Trainer):
+    """A ``Trainer`` whose checkpoints appear whole or not at all.
+
+    ``Trainer`` writes ``checkpoint-N`` file by file, so a process killed while saving leaves a folder
+    that ``resume_from_checkpoint=True`` would pick and fail on (or half load). Here each checkpoint is
+    written into ``.partial-checkpoint-N`` beside it and renamed into place once every process has
+    finished writing; ``trainer.train(resume_from_checkpoint=True)`` never sees a partial one.
+    """
+
+    _staging_dir: str | None = None
+
+    def _get_output_dir(self, trial: Any) -> str:
+        # While a checkpoint is being saved, Trainer writes it under the staging folder instead.
+        return self._staging_dir or super()._get_output_dir(trial)
+
+    def _save_checkpoint(self, model: torch.nn.Module, trial: Any) -> None:
+        run_dir = self._get_output_dir(trial)
+        name = f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+        staging = os.path.join(run_dir, f".partial-{name}")
+        if self.args.should_save:
+            shutil.rmtree(staging, ignore_errors=True)  # what a killed save left behind
+        self.accelerator.wait_for_everyone()
+        self._staging_dir = staging
+        try:
+            super()._save_checkpoint(model, trial)
+        finally:
+            self._staging_dir = None
+        self.accelerator.wait_for_everyone()  # every rank has written its RNG state
+        if self.args.should_save:
+            final = os.path.join(run_dir, name)
+            shutil.rmtree(final, ignore_errors=True)  # a checkpoint of an earlier run into the same folder
+            os.replace(os.path.join(staging, name), final)
+            os.rmdir(staging)
+            if self.state.best_model_checkpoint and self.state.best_model_checkpoint.startswith(staging):
+                self.state.best_model_checkpoint = final
+            rotate_checkpoints(run_dir, self.args.save_total_limit, self.state.best_model_checkpoint, use_mtime=True)
+        self.accelerator.wait_for_everyone()
+
+
+def last_checkpoint(output_dir: str | os.PathLike[str]) -> Path | None:
+    """The newest complete ``checkpoint-N`` folder under a Trainer's ``output_dir`` (None if there is none)."""
+    folder = Path(output_dir)
+    found = get_last_checkpoint(os.fspath(folder)) if folder.is_dir() else None
+    return Path(found) if found else None
+
+
 def _check_tokenized(tokenized: Any, caller: str) -> None:
     if not isinstance(tokenized, DatasetDict) or not {"train", "validation"} <= set(tokenized):
         found = list(tokenized) if isinstance(tokenized, Mapping) else type(tokenized).__name__
@@ -295,6 +381,8 @@ def build_trainer(
 ) -> Trainer:
     """A ``Trainer`` set up as the course does: evaluation with accuracy and F1 after every epoch.
 
+    It is a ``CourseTrainer``: a ``Trainer`` whose checkpoints are written atomically (see there).
+
     Args:
         model: the classifier to fine-tune (``load_classifier``).
         tokenizer: its tokenizer; padding per batch (``make_collator``) and saved with checkpoints
@@ -311,7 +399,7 @@ def build_trainer(
     """
     _check_tokenized(tokenized, "build_trainer")
     arguments = _training_arguments(output_dir, training_args)
-    trainer = Trainer(
+    trainer = CourseTrainer(
         model=model,
         args=arguments,
         train_dataset=tokenized["train"],

@@ -35,3 +35,28 @@ def real_glue_dir() -> Path:
 def fixture_notebooks_dir() -> Path:
     """The runner's fixture notebooks: ``passing.ipynb`` (with a plot and a report) and ``failing.ipynb``."""
     return REPO_ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def checkpoint():
+    """The catalog's encoder (offline: the embedded MiniLM)."""
+    from hfcourse import resolve_checkpoint
+
+    return resolve_checkpoint("encoder")
+
+
+@pytest.fixture(scope="session")
+def tokenizer(checkpoint):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(checkpoint.name_or_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_mrpc(tokenizer):
+    """16 training and 16 validation pairs of the embedded MRPC set, tokenized, with idx kept."""
+    from hfcourse import load_glue
+    from hfcourse.tokenization import tokenize_dataset
+    from hfcourse.training import limit_samples
+
+    return tokenize_dataset(limit_samples(load_glue("mrpc"), 16, 16), tokenizer, keep_columns=("idx",))

@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer
 
-from hfcourse import load_glue, resolve_checkpoint
+from hfcourse import load_glue
 from hfcourse.collation import make_collator
 from hfcourse.metrics import classification_metrics
 from hfcourse.tokenization import tokenize_dataset
@@ -29,22 +29,6 @@ from hfcourse.training import (
 )
 
 HISTORY_KEYS = {"epoch", "loss", "accuracy", "f1", "seconds"}
-
-
-@pytest.fixture(scope="module")
-def checkpoint():
-    return resolve_checkpoint("encoder")
-
-
-@pytest.fixture(scope="module")
-def tokenizer(checkpoint):
-    return AutoTokenizer.from_pretrained(checkpoint.name_or_path)
-
-
-@pytest.fixture(scope="module")
-def tiny_mrpc(tokenizer):
-    """16 training and 16 validation pairs of the embedded MRPC set, with idx kept."""
-    return tokenize_dataset(limit_samples(load_glue("mrpc"), 16, 16), tokenizer, keep_columns=("idx",))
 
 
 def check_history(history, epochs):
