@@ -16,6 +16,7 @@ from typing import Sequence
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from .checkpoints import configure_offline, is_offline
+from .validation import check_path
 
 __all__ = ["GLUE_TASKS", "DataFormatError", "GlueTask", "load_glue", "read_glue_tsv"]
 
@@ -79,7 +80,7 @@ SPLIT_FILES = {"train": "train.tsv", "validation": "dev.tsv", "test": "test.tsv"
 
 
 def _get_task(task: str) -> GlueTask:
-    key = task.lower().replace("-", "")
+    key = task.lower().replace("-", "") if isinstance(task, str) else None
     if key not in GLUE_TASKS:
         raise ValueError(f"Unknown GLUE task {task!r}: hfcourse loads {', '.join(GLUE_TASKS)}.")
     return GLUE_TASKS[key]
@@ -147,6 +148,8 @@ def _tabbed(fields: Sequence[str]) -> str:
 
 def _task_folder(data_dir: Path, spec: GlueTask) -> Path:
     """Accept the task's own folder (with train.tsv) or a GLUE root that holds it."""
+    if data_dir.is_file():
+        raise NotADirectoryError(f"GLUE folder {str(data_dir)!r} is a file: give the folder that holds train.tsv and dev.tsv.")
     if not data_dir.is_dir():
         raise FileNotFoundError(f"GLUE folder {str(data_dir)!r} does not exist (data_dir or HFCOURSE_GLUE_DIR).")
     if (data_dir / "train.tsv").is_file() or (data_dir / "dev.tsv").is_file():
@@ -205,7 +208,7 @@ def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> Data
     configure_offline()
     folder = data_dir if data_dir is not None else os.environ.get("HFCOURSE_GLUE_DIR") or None
     if folder is not None:
-        task_folder = _task_folder(Path(folder).expanduser(), spec)
+        task_folder = _task_folder(Path(check_path("data_dir", folder)).expanduser(), spec)
         return _from_folder(task_folder, spec, f"GLUE folder: {task_folder}")
     if not is_offline():
         return _from_hub(spec)

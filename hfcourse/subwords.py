@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
+from .validation import check_positive_int
+
 if TYPE_CHECKING:
     import pandas
 
@@ -177,8 +179,7 @@ def train_tokenizer(kind: str, texts: Iterable[str], vocab_size: int | None = No
         raise ValueError(f"Unknown tokenizer kind {kind!r}. Choose one of: {', '.join(KINDS)}.")
     if vocab_size is None and kind in _SUBWORD_KINDS:
         raise ValueError(f"A {kind} tokenizer needs vocab_size (how many tokens to learn), e.g. vocab_size=2000.")
-    if vocab_size is not None and (not isinstance(vocab_size, int) or vocab_size < 1):
-        raise ValueError(f"vocab_size={vocab_size!r}: give a positive number of tokens.")
+    check_positive_int("vocab_size", vocab_size, optional=True, none_means="no limit (word and character kinds)")
     if kind == "bpe" and vocab_size <= _BYTE_ALPHABET_SIZE:
         raise ValueError(
             f"vocab_size={vocab_size} leaves byte-level BPE no merges: it starts from {_BYTE_ALPHABET_SIZE} byte "

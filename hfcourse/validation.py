@@ -1,0 +1,45 @@
+"""Checks of the values that notebook parameters and helper arguments pass in, with errors that name the fix.
+
+Papermill hands notebooks whatever a user typed (``-p epochs three``, ``-r fast False`` gives the *string*
+``"False"``, which is true); these checks turn such values into one clear error at the first helper that
+takes them, instead of a traceback deep inside a library or a run that silently does something else.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+__all__ = ["check_flag", "check_path", "check_positive_int"]
+
+
+def check_flag(name: str, value: Any) -> bool:
+    """``value`` if it is True or False; otherwise a TypeError (a string such as ``"False"`` is refused)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}={value!r}: give True or False (with papermill: -p {name} True, not -r).")
+    return value
+
+
+def check_positive_int(name: str, value: Any, *, optional: bool = False, none_means: str = "all") -> int | None:
+    """``value`` if it is a whole number of at least 1 (or None when ``optional``); otherwise a ValueError.
+
+    ``none_means`` says what None stands for, in the error message.
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        allowed = "a whole number of at least 1" + (f", or None for {none_means}" if optional else "")
+        raise ValueError(f"{name}={value!r}: give {allowed}.")
+    return value
+
+
+def check_path(name: str, value: Any) -> str:
+    """``value`` as a string path if it is a non-empty string or path; otherwise an error naming ``name``."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name}={value!r}: give a folder path or name as a string (or None for the default).")
+    path = os.fspath(value)
+    if not isinstance(path, str) or not path.strip():
+        raise ValueError(f"{name}={value!r} is empty: give a folder path or name, or None for the default.")
+    if "\x00" in path:
+        raise ValueError(f"{name}={value!r} contains a NUL character, which no path can hold.")
+    return path
