@@ -15,7 +15,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Some machines' pip configuration names local package folders that may be absent; keep that noise out.
 PIP_NOISE = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: install run test test-latest lab doctor bench lock clean clean-all help browser-deps
+.PHONY: install run test test-latest lab doctor bench lock clean clean-outputs clean-all help browser-deps
 
 help:
 	@echo "make run          execute every notebook headlessly (offline, embedded defaults) and write build/report.md"
@@ -25,7 +25,8 @@ help:
 	@echo "make bench        benchmark (course recipe vs hfcourse defaults)"
 	@echo "make test-latest  the tests against the newest releases (API drift check)"
 	@echo "make lock         re-create requirements.lock from pyproject.toml"
-	@echo "make clean        remove build outputs (never your fine-tuned models)"
+	@echo "make clean        remove build outputs (never your fine-tuned models in outputs/)"
+	@echo "make clean-outputs  remove outputs/ too: the models python -m hfcourse.train saved"
 
 install: $(STAMP)
 
@@ -98,6 +99,10 @@ lock:
 clean:
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path "./$(VENV)/*" -exec rm -rf {} +
+
+# Fine-tuned models (python -m hfcourse.train writes outputs/train/) go only when asked for by name.
+clean-outputs:
+	rm -rf outputs
 
 clean-all: clean
 	rm -rf $(VENV) .venv-latest
