@@ -95,3 +95,21 @@ def test_recipe_is_a_plain_record():
     assert described["batch_size"] == HFCOURSE_RECIPE.batch_size
     assert described["length_grouped"] is True
     assert isinstance(HFCOURSE_RECIPE, Recipe)
+
+
+def test_frozen_word_embeddings_stay_as_pretrained(checkpoint, tokenizer, tmp_path):
+    import torch
+
+    from hfcourse.training import load_classifier
+
+    recipe = replace(HFCOURSE_RECIPE, batch_size=4, epochs=1, freeze_word_embeddings=True)
+    model = load_classifier(checkpoint)
+    embeddings = model.get_input_embeddings().weight.detach().clone()
+    encoder_weight = next(p for n, p in model.named_parameters() if "encoder.layer.0" in n).detach().clone()
+    trainer = build_recipe_trainer(model, tokenizer, _tiny_tokenized(tokenizer), tmp_path, recipe=recipe)
+    trainer.train()
+    assert torch.equal(model.get_input_embeddings().weight, embeddings)
+    assert not torch.equal(next(p for n, p in model.named_parameters() if "encoder.layer.0" in n), encoder_weight)
+    optimized = {id(p) for group in trainer.optimizer.param_groups for p in group["params"]}
+    assert id(model.get_input_embeddings().weight) not in optimized
+    assert HFCOURSE_RECIPE.describe()["freeze_word_embeddings"] == HFCOURSE_RECIPE.freeze_word_embeddings

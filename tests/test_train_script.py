@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from hfcourse.train import launch_command, main
 from hfcourse.training import load_classifier
@@ -105,3 +106,25 @@ def test_mrpc_full_checks_the_issue_targets():
     low = {"trainer": {"accuracy": 0.79, "f1": 0.861, "seconds": 1.0}}
     assert [met for _, met in mrpc_full.check_targets(low)] == [False, True]
     assert mrpc_full.markdown_table(results).splitlines()[2] == "| trainer | 0.8400 | 0.8800 | 100 |"
+
+
+@pytest.mark.parametrize("loop", ["trainer", "manual"])
+def test_two_runs_with_the_same_seed_are_identical(loop, tmp_path, capsys):
+    """Reproducible (issue 7): same seed, same data -> the same metrics and the same saved weights, on CPU."""
+    from safetensors.torch import load_file
+
+    results = []
+    for run in ("first", "second"):
+        options = ["--loop", loop, "--epochs", "2", "--max-train-samples", "32", "--max-eval-samples", "32", "--save-model"]
+        assert main([*options, "--output-dir", str(tmp_path / run)]) == 0
+        results.append(json.loads((tmp_path / run / "result.json").read_text()))
+    capsys.readouterr()
+    first, second = results
+    assert [(r["loss"], r["accuracy"], r["f1"]) for r in first["history"]] == [(r["loss"], r["accuracy"], r["f1"]) for r in second["history"]]
+    first_weights, second_weights = (load_file(Path(result["model_dir"]) / "model.safetensors") for result in results)
+    assert first_weights.keys() == second_weights.keys()
+    assert all(torch.equal(first_weights[name], second_weights[name]) for name in first_weights)
+    # A different seed really changes them: the check above can fail.
+    assert main(["--loop", loop, "--epochs", "1", "--max-train-samples", "32", "--max-eval-samples", "32", "--seed", "7", "--save-model", "--output-dir", str(tmp_path / "other")]) == 0
+    other = load_file(tmp_path / "other" / "model" / "model.safetensors")
+    assert not all(torch.equal(other[name], first_weights[name]) for name in first_weights)
