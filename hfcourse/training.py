@@ -186,7 +186,7 @@ def load_classifier(
         except Exception as error:  # a damaged file fails deep inside transformers or safetensors
             if not Path(name_or_path).exists():
                 raise
-            cause = str(error).strip().splitlines()[0][:300] if str(error).strip() else ""
+            cause = (str(error).strip().splitlines() or [""])[0][:300]  # the first line of the library's message
             raise BrokenModelError(
                 f"Model folder {name_or_path!r} does not load ({type(error).__name__}: {cause}). Its files are damaged "
                 "or do not belong together: save the model there again with save_pretrained, or point to another folder."
