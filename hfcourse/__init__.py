@@ -62,6 +62,8 @@ _EXPORTS = {
     "Recipe": "recipes",
     "default_recipe": "recipes",
     "build_recipe_trainer": "recipes",
+    "set_dropout": "recipes",
+    "sorted_by_length": "recipes",
     "limit_samples": "training",
     "load_classifier": "training",
     "build_trainer": "training",

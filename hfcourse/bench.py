@@ -311,7 +311,7 @@ def _bench_finetuning(
     course = train_and_clock(course_trainer, COURSE_TRAINING_ARGS["num_train_epochs"], train_lengths, size)
     del course_model, course_trainer
 
-    _progress(f"1/6 fine-tuning: hfcourse recipe ({recipe.epochs} epochs, batch {recipe.batch_size}, {'length-grouped' if recipe.length_grouped else 'random'} batches)")
+    _progress(f"1/6 fine-tuning: hfcourse recipe ({recipe.epochs} epochs, batch {recipe.batch_size}, {'length-grouped' if recipe.length_grouped else 'random'} batches, dropout {'as the checkpoint' if recipe.dropout is None else recipe.dropout})")
     recipe_model = load_classifier(checkpoint, seed=seed)
     recipe_trainer = build_recipe_trainer(recipe_model, tokenizer, tokenized, workdir / "recipe", recipe=recipe, seed=seed)
     hfcourse = train_and_clock(recipe_trainer, recipe.epochs, train_lengths, size)
@@ -381,6 +381,7 @@ class _LoopVariant:
     fixed_length: int | None = None
     threads: int | None = None
     compile: bool = False
+    dropout: float | None = None  # None: the checkpoint's
 
 
 def _train_steps(
@@ -403,9 +404,12 @@ def _train_steps(
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
     from .collation import make_collator
+    from .recipes import set_dropout
     from .training import load_classifier
 
     model = load_classifier(checkpoint, seed=seed)
+    if variant.dropout is not None:
+        set_dropout(model, variant.dropout)
     model.train()
     runnable = torch.compile(model) if variant.compile else model
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.0, **({"fused": True} if variant.fused else {}))
@@ -464,11 +468,18 @@ def _train_steps(
 
 
 def _best_of_rounds(run: Callable[[_LoopVariant], dict[str, Any]], variants: Sequence[_LoopVariant], rounds: int) -> dict[str, dict[str, Any]]:
-    """Run every variant ``rounds`` times, interleaved (so a burst of other work hits them alike); keep each one's fastest."""
+    """Run every variant ``rounds`` times, interleaved (so a burst of other work hits them alike); keep each one's fastest.
+
+    Variants with the same settings under different names (the recipe may be one of the steps) run once a round.
+    """
     best: dict[str, dict[str, Any]] = {}
     for _ in range(rounds):
+        measured: dict[_LoopVariant, dict[str, Any]] = {}
         for variant in variants:
-            result = run(variant)
+            settings = replace(variant, name="")
+            if settings not in measured:
+                measured[settings] = run(variant)
+            result = {**measured[settings], "variant": asdict(variant)}
             if variant.name not in best or result["seconds"] < best[variant.name]["seconds"]:
                 best[variant.name] = result
     return best
@@ -518,10 +529,13 @@ def _bench_loop(
     course = _LoopVariant("course loop: batch 8, AdamW, shuffled", 8, fused=False, grouped=False)
     fused = replace(course, name="+ fused AdamW", fused=True)
     grouped = replace(fused, name="+ length-grouped batches", grouped=True)
-    batched = replace(grouped, name=f"+ batch {recipe.batch_size} (hfcourse recipe)", batch_size=recipe.batch_size)
+    no_dropout = replace(grouped, name="+ no dropout", dropout=0.0)
+    recipe_loop = replace(grouped, name="hfcourse recipe", batch_size=recipe.batch_size, dropout=recipe.dropout)
+    other_batch = 32 if recipe.batch_size != 32 else 8
+    rebatched = replace(recipe_loop, name=f"hfcourse recipe at batch {other_batch}", batch_size=other_batch)
     fixed = replace(course, name=f"course loop padded to {FIXED_LENGTH}", fixed_length=FIXED_LENGTH)
-    variants = [course, fused, grouped, batched, fixed]
-    single_thread = replace(batched, name=f"{batched.name}, 1 thread", threads=1)
+    variants = [course, fused, grouped, no_dropout, recipe_loop, rebatched, fixed]
+    single_thread = replace(recipe_loop, name="hfcourse recipe, 1 thread", threads=1)
     if threads > 1:
         variants.append(single_thread)
     _progress(f"2/6 manual loop: {len(variants)} variants x {sizes.rounds} round(s) on {len(train_set)} pairs")
@@ -532,24 +546,29 @@ def _bench_loop(
     best = _best_of_rounds(run, variants, sizes.rounds)
     results: dict[str, Any] = {"samples": len(train_set), "rounds": sizes.rounds, "variants": list(best.values())}
     rate = {name: result["samples_per_second"] for name, result in best.items()}
+    recipe_name = f"hfcourse recipe (batch {recipe.batch_size}, {'no' if recipe.dropout == 0 else 'with'} dropout)"
     rows = [
         _ratio_row("manual loop", "train samples/s", course.name, rate[course.name], fused.name, rate[fused.name]),
         _ratio_row("manual loop", "train samples/s", fused.name, rate[fused.name], grouped.name, rate[grouped.name]),
-        _ratio_row("manual loop", "train samples/s", grouped.name, rate[grouped.name], batched.name, rate[batched.name]),
-        _ratio_row("manual loop", "train samples/s", course.name, rate[course.name], "all of the above", rate[batched.name]),
+        _ratio_row("manual loop", "train samples/s", grouped.name, rate[grouped.name], no_dropout.name, rate[no_dropout.name]),
+        _ratio_row("manual loop", "train samples/s", course.name, rate[course.name], recipe_name, rate[recipe_loop.name]),
+        _ratio_row(
+            "batch size", "train samples/s", f"batch {recipe.batch_size} (hfcourse recipe)", rate[recipe_loop.name],
+            f"batch {other_batch}", rate[rebatched.name], note="both otherwise as the hfcourse recipe",
+        ),
         _ratio_row(
             "padding", "train samples/s", fixed.name, rate[fixed.name], "dynamic padding (course loop)", rate[course.name],
             note=f"padding fraction {best[fixed.name]['padding_fraction']} -> {best[course.name]['padding_fraction']}",
         ),
     ]
     if threads > 1:
-        rows.append(_ratio_row("threads", "train samples/s", "1 thread", rate[single_thread.name], f"{threads} threads (torch default)", rate[batched.name]))
+        rows.append(_ratio_row("threads", "train samples/s", "1 thread", rate[single_thread.name], f"{threads} threads (torch default)", rate[recipe_loop.name]))
     else:
         results["threads_note"] = "torch runs 1 thread here: nothing to compare"
 
     if sizes.measure_compile:
         _progress("2/6 manual loop: torch.compile (the first pass compiles)")
-        compiled = replace(batched, name=f"{batched.name}, torch.compile", compile=True)
+        compiled = replace(recipe_loop, name=f"{recipe_loop.name}, torch.compile", compile=True)
         try:
             results["compile"] = run(compiled)
         except Exception as error:  # a compiler failure of any kind is a result here, not a crash
@@ -558,7 +577,7 @@ def _bench_loop(
             compile_rate = results["compile"]["samples_per_second"]
             rows.append(
                 _ratio_row(
-                    "compile", "train samples/s after compiling", "eager", rate[batched.name], "torch.compile", compile_rate,
+                    "compile", "train samples/s after compiling", "eager", rate[recipe_loop.name], "torch.compile", compile_rate,
                     note=f"compiling took {results['compile']['compile_seconds']} s",
                 )
             )
@@ -743,8 +762,8 @@ def _settings(
     """Each setting of the recipe, with what this run measured about it."""
     variants = {result["variant"]["name"]: result for result in loop["variants"]}
     rows = {row["candidate"]: row for row in loop["rows"]}
-    fused_row, grouped_row = rows["+ fused AdamW"], rows["+ length-grouped batches"]
-    batch_row = next(row for name, row in rows.items() if name.startswith(f"+ batch {recipe.batch_size}"))
+    fused_row, grouped_row, dropout_row = rows["+ fused AdamW"], rows["+ length-grouped batches"], rows["+ no dropout"]
+    batch_row = next(row for row in loop["rows"] if row["section"] == "batch size")
     grouped_variant = variants["+ length-grouped batches"]
     random_variant = variants["+ fused AdamW"]
     clock, trained = finetuning["time_to_accuracy"], finetuning["hfcourse_recipe"]
@@ -764,7 +783,16 @@ def _settings(
             "measured": f"{grouped_row['ratio']}x samples/s; padding {random_variant['padding_fraction']} -> {grouped_variant['padding_fraction']}",
         },
         {"setting": "fused AdamW", "chosen": "yes", "measured": f"{fused_row['ratio']}x samples/s over the for-loop AdamW"},
-        {"setting": "batch size", "chosen": str(recipe.batch_size), "measured": f"{batch_row['ratio']}x samples/s over batch 8 (both grouped, fused)"},
+        {
+            "setting": "dropout",
+            "chosen": "checkpoint's" if recipe.dropout is None else str(recipe.dropout),
+            "measured": f"no dropout: {dropout_row['ratio']}x samples/s (batch 8, grouped, fused)",
+        },
+        {
+            "setting": "batch size",
+            "chosen": str(recipe.batch_size),
+            "measured": f"{batch_row['candidate']}: {batch_row['ratio']}x the samples/s of batch {recipe.batch_size} (otherwise as the recipe)",
+        },
         {
             "setting": "max_length truncation",
             "chosen": "none (the tokenizer's limit)",
@@ -884,11 +912,13 @@ def run_benchmark(
         finetuning[name]["real_token_peak_fraction"] = round(finetuning[name]["real_token_gflops"] / peak, 3)
     for variant in loop["variants"]:
         variant["real_token_peak_fraction"] = round(variant["real_token_gflops"] / peak, 3)
+    densest = max(loop["variants"], key=lambda variant: variant["real_token_gflops"])
     rows.append(
         _ratio_row(
             "FLOP/s", "GFLOP/s on real tokens / fp32 matmul peak", "fp32 matmul peak", peak, "hfcourse recipe training",
             finetuning["hfcourse_recipe"]["real_token_gflops"],
-            note=f"course recipe: {finetuning['course_recipe']['real_token_peak_fraction']}",
+            note=f"course recipe: {finetuning['course_recipe']['real_token_peak_fraction']}; fastest manual loop "
+            f"({densest['variant']['name']}): {densest['real_token_peak_fraction']}",
         )
     )
     if "bf16" in precision.seconds:

@@ -37,6 +37,22 @@ def test_model_size_leaves_out_embedding_tables():
         model_size(model.classifier)
 
 
+def test_variants_with_the_same_settings_run_once_a_round_and_keep_their_names():
+    runs = []
+
+    def run(variant):
+        runs.append(variant.name)
+        return {"variant": {"name": variant.name}, "seconds": float(len(runs))}
+
+    grouped = bench._LoopVariant("+ length-grouped batches", 8, fused=True, grouped=True, dropout=0.0)
+    recipe = bench._LoopVariant("hfcourse recipe", 8, fused=True, grouped=True, dropout=0.0)
+    other = bench._LoopVariant("hfcourse recipe at batch 32", 32, fused=True, grouped=True, dropout=0.0)
+    best = bench._best_of_rounds(run, [grouped, recipe, other], rounds=2)
+    assert runs == ["+ length-grouped batches", "hfcourse recipe at batch 32"] * 2
+    assert best["hfcourse recipe"]["variant"]["name"] == "hfcourse recipe"
+    assert best["hfcourse recipe"]["seconds"] == best["+ length-grouped batches"]["seconds"] == 1.0  # the faster round
+
+
 def test_matmul_peak_is_the_best_size():
     peak = measure_matmul_peak(sizes=(64, 128), repeats=1)
     assert set(peak["gflops_by_size"]) == {64, 128}
@@ -152,6 +168,6 @@ def test_quick_run_writes_markdown_tables_and_settings(quick_run):
     assert results["machine"]["cpu"] in markdown
     assert markdown.count("\n| ") >= len(results["ratios"]) + len(results["targets"]) + len(results["settings"])
     settings = {setting["setting"] for setting in results["settings"]}
-    assert {"schedule", "precision", "length-grouped batches", "fused AdamW", "batch size", "threads", "torch.compile", "max_length truncation"} <= settings
+    assert {"schedule", "precision", "length-grouped batches", "fused AdamW", "dropout", "batch size", "threads", "torch.compile", "max_length truncation"} <= settings
     assert len(results["targets"]) == 3 and all(isinstance(target["met"], bool) for target in results["targets"])
     assert "## Ratios" in stdout and "bench.json" in stdout

@@ -9,7 +9,7 @@ from datasets import Dataset, DatasetDict
 
 import hfcourse
 from hfcourse.accelerate_setup import PrecisionTiming
-from hfcourse.recipes import HFCOURSE_RECIPE, Recipe, build_recipe_trainer, default_recipe
+from hfcourse.recipes import HFCOURSE_RECIPE, Recipe, build_recipe_trainer, default_recipe, set_dropout, sorted_by_length
 
 
 def test_training_args_spread_evaluations_over_each_epoch():
@@ -37,6 +37,8 @@ def test_training_args_spread_evaluations_over_each_epoch():
         ({"learning_rate": 0}, "learning_rate=0"),
         ({"warmup_fraction": 1.0}, r"warmup_fraction=1.0.*\[0, 1\)"),
         ({"precision": "fp8"}, "precision='fp8'.*fp32, bf16, fp16"),
+        ({"dropout": 1.0}, r"dropout=1.0.*\[0, 1\)"),
+        ({"dropout": -0.1}, r"dropout=-0.1"),
     ],
 )
 def test_bad_settings_name_the_setting_and_the_fix(change, message):
@@ -113,3 +115,46 @@ def test_frozen_word_embeddings_stay_as_pretrained(checkpoint, tokenizer, tmp_pa
     optimized = {id(p) for group in trainer.optimizer.param_groups for p in group["params"]}
     assert id(model.get_input_embeddings().weight) not in optimized
     assert HFCOURSE_RECIPE.describe()["freeze_word_embeddings"] == HFCOURSE_RECIPE.freeze_word_embeddings
+
+
+def test_dropout_reaches_every_dropout_layer_and_the_config(checkpoint):
+    import torch
+
+    from hfcourse.training import load_classifier
+
+    model = load_classifier(checkpoint)
+    dropouts = [module for module in model.modules() if isinstance(module, torch.nn.Dropout)]
+    assert dropouts and all(module.p == 0.1 for module in dropouts)  # MiniLM's own
+    set_dropout(model, 0.0)
+    assert all(module.p == 0.0 for module in dropouts)
+    assert model.config.hidden_dropout_prob == model.config.attention_probs_dropout_prob == 0.0
+    # without dropout, training-mode forward passes are deterministic
+    inputs = {"input_ids": torch.tensor([[101, 7592, 2088, 102]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    model.train()
+    assert torch.equal(model(**inputs).logits, model(**inputs).logits)
+
+
+def test_recipe_dropout_is_applied_and_none_keeps_the_checkpoints(checkpoint, tokenizer, tmp_path):
+    from hfcourse.training import load_classifier
+
+    tokenized = _tiny_tokenized(tokenizer)
+    kept = build_recipe_trainer(load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=None))
+    assert kept.model.config.hidden_dropout_prob == 0.1
+    changed = build_recipe_trainer(load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=0.05))
+    assert changed.model.config.attention_probs_dropout_prob == 0.05
+    assert changed.model.bert.encoder.layer[0].attention.self.dropout.p == 0.05
+
+
+def test_grouped_recipe_evaluates_shortest_pairs_first_with_the_same_metrics(tokenizer):
+    raw = DatasetDict(
+        {
+            "validation": Dataset.from_dict(
+                {"sentence1": ["a much longer first sentence here", "a", "mid size one"], "sentence2": ["b", "c", "d"], "label": [0, 1, 0]}
+            )
+        }
+    )
+    validation = hfcourse.tokenize_dataset(raw, tokenizer)["validation"]
+    ordered = sorted_by_length(validation)
+    lengths = [len(ids) for ids in ordered["input_ids"]]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    assert sorted(zip(ordered["input_ids"], ordered["labels"])) == sorted(zip(validation["input_ids"], validation["labels"]))
