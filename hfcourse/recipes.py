@@ -164,17 +164,17 @@ HFCOURSE_RECIPE = Recipe(
     dropout=0.0,
     why={
         "dropout": "0 (MiniLM's checkpoint says 0.1): with the course's schedule, alone on two threads, the F1 reached "
-        "0.8783 after 1.5 epochs (292 s) and ended at 0.8407 / 0.8885, against 0.8064 / 0.8668 with dropout; batch 32 at "
+        "0.8783 after 1.5 epochs (292 s; 306 s in make bench) and ended at 0.8407 / 0.8885, against 0.8064 / 0.8668 with dropout; batch 32 at "
         "1e-4 with 6% warmup ended at 0.8284 / 0.8826 without dropout (make bench) against 0.7892 / 0.8557 with it. The "
-        "dropout masks are drawn on the CPU: without them the manual loop ran 1.09x the samples/s at batch 8",
+        "dropout masks are drawn on the CPU: without them the manual loop ran 1.09x-1.12x the samples/s at batch 8",
         "batch size": "8, the course's: batch 32 (learning rate 1e-4, 6% warmup, no dropout) ran 1.14x the samples/s in the "
         "manual loop and 0.606 of the fp32 matmul peak in the Trainer, but reached the course's F1 only at its last "
         "evaluation, after 437 s (make bench, 2026-11-26)",
         "precision": "fp32: bf16 autocast only where a matmul is measured faster (default_recipe); on this AVX2 CPU a "
         "512x512 bf16 matmul took 211 ms against 1.7 ms in fp32",
         "length-grouped batches": "random batches of MRPC pairs are 26% padding at batch 8; grouped by length 1.7%; "
-        "the manual loop ran 1.25x the samples/s",
-        "fused AdamW": "1.09x-1.37x the samples/s of the for-loop AdamW (batch 8, two benchmark runs); the Trainer's default",
+        "the manual loop ran 1.23x-1.26x the samples/s",
+        "fused AdamW": "1.09x-1.37x the samples/s of the for-loop AdamW (batch 8, three benchmark runs); the Trainer's default",
         "schedule": "the course's (learning rate 5e-5, no warmup, 3 epochs). Rejected, without dropout: batch 32 at 1e-4 "
         "with 6% warmup (above); in the search (two candidates side by side on one thread each; such runs take other "
         "paths than two-thread ones: batch 32's F1 after 2 epochs was 0.8826 on one thread, 0.8521 on two): batch 8 at "
@@ -185,9 +185,9 @@ HFCOURSE_RECIPE = Recipe(
         "0.8326; batch 32 at 1e-4, 3 epochs: 0.7892 / 0.8557; batch 32 at 1e-4, 2 epochs: 0.7745 / 0.8506",
         "max_length truncation": "none: the longest MRPC pair has 103 tokens (99th percentile 83) of MiniLM's 512, so "
         "truncating at the 99th percentile would drop under 0.1% of the tokens",
-        "threads": "torch's default, one per core: 1.69x the samples/s of 1 thread",
-        "torch.compile": "no: compiling MiniLM's training step took 64-112 s and then ran 0.85x-1.04x the eager samples/s "
-        "(two benchmark runs): in a run of under 10 minutes, never more than the compiling took",
+        "threads": "torch's default, one per core: 1.60x-1.71x the samples/s of 1 thread (three benchmark runs)",
+        "torch.compile": "no: compiling MiniLM's training step took 64-112 s and then ran 0.85x-1.10x the eager samples/s "
+        "(three benchmark runs): in a run of under 10 minutes, never more than the compiling took",
         "frozen word embeddings": "no: batch 32 at 1e-4 with them frozen ran 25.2 samples/s, no faster than unfrozen (28.9)",
     },
 )
