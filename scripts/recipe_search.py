@@ -43,7 +43,7 @@ def parse_candidate(settings: Sequence[str]) -> dict[str, Any]:
             if text.lower() not in ("true", "false"):
                 raise ValueError(f"--candidate {setting!r}: {name} takes true or false.")
             overrides[name] = text.lower() == "true"
-        elif current is None or name == "dropout":  # optional float, None by default
+        elif fields[name].type == "float | None":
             overrides[name] = None if text.lower() == "none" else float(text)
         else:
             overrides[name] = type(current)(text)
