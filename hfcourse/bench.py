@@ -7,7 +7,8 @@ One run measures, on the same machine, data and seed:
    per second, and the wall time to reach the course recipe's final validation F1 (time-to-accuracy: the
    clock runs from ``trainer.train()`` on, evaluations included);
 2. the manual training loop (``train_loop``'s settings) before and after each optimisation: fused AdamW,
-   length-grouped batches, the recipe's batch size; the thread count; and, in a full run, ``torch.compile``;
+   length-grouped batches, no dropout, the recipe's batch size; the thread count; and, in a full run,
+   ``torch.compile``;
 3. tokenization batched against one pair at a time; dynamic padding against fixed-length (128) padding;
 4. inference: a ``text-classification`` pipeline on a list with batching against one call per text;
 5. greedy generation with and without the KV cache (the ``text-generation`` checkpoint, SmolLM2 offline);
@@ -20,7 +21,7 @@ under ``build/bench`` (``--output``). ``--quick`` runs on tiny slices (a couple 
 figures only show that the benchmark works.
 
 Timings are wall-clock times of one process. On a machine shared with other work they are noisy: run it
-on a quiet machine (a full run takes about 20 minutes of both cores of a 2-core machine); the load average
+on a quiet machine (a full run takes about 35 minutes of both cores of a 2-core machine); the load average
 at the start and the end is recorded, and the notes say when the machine was busy. ``BenchSizes.rounds``
 above 1 repeats the loop variants, interleaved, and keeps each one's fastest pass.
 """

@@ -23,6 +23,7 @@ def test_training_args_spread_evaluations_over_each_epoch():
     assert arguments["train_sampling_strategy"] == "group_by_length"
     assert arguments["optim"] == "adamw_torch_fused"
     assert arguments["save_strategy"] == "no"
+    assert arguments["max_grad_norm"] == recipe.max_grad_norm
     assert "bf16" not in arguments and "fp16" not in arguments
     assert replace(recipe, precision="bf16").training_args(3668)["bf16"] is True
     # fewer steps than evaluations: every step evaluates
@@ -38,6 +39,7 @@ def test_training_args_spread_evaluations_over_each_epoch():
         ({"warmup_fraction": 1.0}, r"warmup_fraction=1.0.*\[0, 1\)"),
         ({"precision": "fp8"}, "precision='fp8'.*fp32, bf16, fp16"),
         ({"dropout": 1.0}, r"dropout=1.0.*\[0, 1\)"),
+        ({"max_grad_norm": -1.0}, r"max_grad_norm=-1.0.*0: no clipping"),
         ({"dropout": -0.1}, r"dropout=-0.1"),
     ],
 )
