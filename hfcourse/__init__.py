@@ -56,6 +56,7 @@ _EXPORTS = {
     "BatchNormFromScratch": "normalization",
     "benchmark_backends": "compilation",
     "tokenize_dataset": "tokenization",
+    "token_lengths": "tokenization",
     "make_collator": "collation",
     "batch_shapes": "collation",
     "HFCOURSE_RECIPE": "recipes",

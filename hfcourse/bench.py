@@ -303,9 +303,10 @@ def _bench_finetuning(
     workdir: Path,
 ) -> tuple[dict[str, Any], PreTrainedModel]:
     from .recipes import build_recipe_trainer
+    from .tokenization import token_lengths
     from .training import COURSE_TRAINING_ARGS, build_trainer, load_classifier
 
-    train_lengths = [len(ids) for ids in tokenized["train"]["input_ids"]]
+    train_lengths = token_lengths(tokenized["train"])
     _progress(f"1/6 fine-tuning: course recipe ({COURSE_TRAINING_ARGS['num_train_epochs']} epochs, batch {COURSE_TRAINING_ARGS['per_device_train_batch_size']}, {len(train_lengths)} pairs)")
     course_model = load_classifier(checkpoint, seed=seed)
     course_trainer = build_trainer(course_model, tokenizer, tokenized, workdir / "course", save_strategy="no", seed=seed)
@@ -521,11 +522,11 @@ def _bench_loop(
 ) -> dict[str, Any]:
     import torch
 
-    from .tokenization import tokenize_dataset
+    from .tokenization import token_lengths, tokenize_dataset
 
     loop_raw = raw["train"].select(range(min(sizes.loop_samples, len(raw["train"]))))
     train_set = tokenize_dataset(loop_raw, tokenizer, max_length=FIXED_LENGTH)
-    lengths = [len(ids) for ids in train_set["input_ids"]]
+    lengths = token_lengths(train_set)
     threads = torch.get_num_threads()
     course = _LoopVariant("course loop: batch 8, AdamW, shuffled", 8, fused=False, grouped=False)
     fused = replace(course, name="+ fused AdamW", fused=True)
@@ -848,7 +849,7 @@ def run_benchmark(
     from .checkpoints import resolve_checkpoint
     from .data import load_glue
     from .recipes import default_recipe
-    from .tokenization import tokenize_dataset
+    from .tokenization import token_lengths, tokenize_dataset
     from .training import load_classifier, save_finetuned
 
     output = Path(output_dir).expanduser()
@@ -873,7 +874,7 @@ def run_benchmark(
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
     tokenized = tokenize_dataset(raw, tokenizer)
     size = model_size(load_classifier(checkpoint, seed=seed))
-    length_tail = _length_tail([len(ids) for ids in tokenized["train"]["input_ids"]])
+    length_tail = _length_tail(token_lengths(tokenized["train"]))
 
     _progress("6/6 fp32 matmul peak and precision")
     peak_before = measure_matmul_peak(sizes.matmul_sizes)

@@ -286,5 +286,7 @@ def sorted_by_length(dataset: Dataset) -> Dataset:
     MRPC's 408 validation pairs in batches of 64 are 33% padding in their own order and 7% sorted; accuracy
     and F1 do not depend on the order.
     """
-    lengths = [len(input_ids) for input_ids in dataset["input_ids"]]
+    from .tokenization import token_lengths
+
+    lengths = token_lengths(dataset)
     return dataset.select(sorted(range(len(lengths)), key=lengths.__getitem__))

@@ -14,7 +14,7 @@ from typing import Any, Sequence, TypeVar
 from datasets import Dataset, DatasetDict
 from transformers import PreTrainedTokenizerBase
 
-__all__ = ["tokenize_dataset"]
+__all__ = ["token_lengths", "tokenize_dataset"]
 
 RawData = TypeVar("RawData", Dataset, DatasetDict)
 
@@ -90,3 +90,19 @@ def tokenize_dataset(
     if isinstance(raw, DatasetDict):
         return DatasetDict({name: clean(split) for name, split in raw.items()})
     return clean(raw)
+
+
+def token_lengths(dataset: Dataset) -> list[int]:
+    """The number of tokens of each sample of a tokenized ``dataset`` (its ``input_ids``), in row order.
+
+    What length-grouped batching, sorted evaluation and FLOP counts on real tokens need.
+
+    Raises:
+        ValueError: for a dataset without ``input_ids`` (not tokenized yet).
+    """
+    if "input_ids" not in dataset.column_names:
+        raise ValueError(
+            f"token_lengths needs a tokenized dataset with an input_ids column (columns: {dataset.column_names}); "
+            "tokenize it first with tokenize_dataset(raw, tokenizer)."
+        )
+    return [len(input_ids) for input_ids in dataset["input_ids"]]

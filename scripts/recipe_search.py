@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hfcourse.bench import machine_info, model_size, train_and_clock
     from hfcourse.notebook import quiet
     from hfcourse.recipes import HFCOURSE_RECIPE, build_recipe_trainer
-    from hfcourse.tokenization import tokenize_dataset
+    from hfcourse.tokenization import token_lengths, tokenize_dataset
     from hfcourse.training import limit_samples, load_classifier
 
     quiet()
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
     raw = limit_samples(load_glue("mrpc", arguments.data_dir), arguments.max_train_samples)
     tokenized = tokenize_dataset(raw, tokenizer)
-    train_lengths = [len(ids) for ids in tokenized["train"]["input_ids"]]
+    train_lengths = token_lengths(tokenized["train"])
     output = Path(arguments.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     for overrides in candidates:

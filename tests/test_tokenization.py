@@ -108,3 +108,15 @@ def test_tokenizing_twice_is_refused(tokenizer, pairs):
     tokenized = tokenize_dataset(pairs, tokenizer, keep_columns=())
     with pytest.raises(ValueError, match="already has input_ids"):
         tokenize_dataset(tokenized, tokenizer, text_columns=("labels",))
+
+
+def test_token_lengths_count_each_samples_tokens_and_refuse_raw_text(tokenizer):
+    from hfcourse.tokenization import token_lengths
+
+    raw = Dataset.from_dict({"sentence1": ["a cat sat", "dogs"], "sentence2": ["a cat", "dogs run very fast in the park"], "label": [1, 0]})
+    tokenized = tokenize_dataset(raw, tokenizer)
+    lengths = token_lengths(tokenized)
+    assert lengths == [sum(mask) for mask in tokenized["attention_mask"]]  # unpadded: every token is real
+    assert lengths[0] < lengths[1]  # the second pair has more words
+    with pytest.raises(ValueError, match=r"input_ids column.*tokenize_dataset"):
+        token_lengths(raw)
