@@ -297,16 +297,15 @@ def _bench_finetuning(
     checkpoint: Checkpoint,
     tokenizer: PreTrainedTokenizerBase,
     tokenized: DatasetDict,
+    train_lengths: Sequence[int],
     recipe: Recipe,
     size: ModelSize,
     seed: int,
     workdir: Path,
 ) -> tuple[dict[str, Any], PreTrainedModel]:
     from .recipes import build_recipe_trainer
-    from .tokenization import token_lengths
     from .training import COURSE_TRAINING_ARGS, build_trainer, load_classifier
 
-    train_lengths = token_lengths(tokenized["train"])
     _progress(f"1/6 fine-tuning: course recipe ({COURSE_TRAINING_ARGS['num_train_epochs']} epochs, batch {COURSE_TRAINING_ARGS['per_device_train_batch_size']}, {len(train_lengths)} pairs)")
     course_model = load_classifier(checkpoint, seed=seed)
     course_trainer = build_trainer(course_model, tokenizer, tokenized, workdir / "course", save_strategy="no", seed=seed)
@@ -874,7 +873,8 @@ def run_benchmark(
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
     tokenized = tokenize_dataset(raw, tokenizer)
     size = model_size(load_classifier(checkpoint, seed=seed))
-    length_tail = _length_tail(token_lengths(tokenized["train"]))
+    train_lengths = token_lengths(tokenized["train"])
+    length_tail = _length_tail(train_lengths)
 
     _progress("6/6 fp32 matmul peak and precision")
     peak_before = measure_matmul_peak(sizes.matmul_sizes)
@@ -883,7 +883,7 @@ def run_benchmark(
 
     with tempfile.TemporaryDirectory(prefix="hfcourse-bench-") as scratch:
         workdir = Path(scratch)
-        finetuning, trained = _bench_finetuning(checkpoint, tokenizer, tokenized, recipe, size, seed, workdir)
+        finetuning, trained = _bench_finetuning(checkpoint, tokenizer, tokenized, train_lengths, recipe, size, seed, workdir)
         peak_after = measure_matmul_peak(sizes.matmul_sizes)
         loop = _bench_loop(checkpoint, tokenizer, raw, recipe, size, sizes, seed)
         tokenization = _bench_tokenization(tokenizer, raw, sizes)
