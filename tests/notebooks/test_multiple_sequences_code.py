@@ -64,3 +64,11 @@ def test_batch_of_one_cell_runs_and_classifies(sentiment: tuple) -> None:
     # the course's batch of one has no [CLS]/[SEP]; its ids are the tokenizer's without them
     assert steps.inputs["input_ids"][0, 1:-1].tolist() == namespace["ids"]
     assert tuple(namespace["output"].logits.shape) == (1, 2)
+
+
+def test_longest_sequence_equals_model_max_length(sentiment: tuple) -> None:
+    tokenizer, model = sentiment
+    namespace = {"torch": torch, "tokenizer": tokenizer, "model": model, "hfcourse": hfcourse,
+                 "sequence": "I hate this so much!"}
+    run_tagged(NOTEBOOK, "course:max-length", namespace)
+    assert namespace["limit"] == hfcourse.model_max_length(tokenizer, model)
