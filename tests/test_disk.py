@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 MODEL_SUFFIXES = {".safetensors", ".bin", ".gguf", ".pt", ".pth", ".onnx"}
 # Folders where model files may legitimately be: the environments, build outputs and the user's outputs.
