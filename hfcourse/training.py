@@ -509,7 +509,7 @@ def train_loop(
 ) -> list[EpochRecord]:
     """The course's training loop, then accuracy and F1 on ``validation`` after each epoch.
 
-    ``torch.optim.AdamW`` (learning rate ``lr``, no weight decay, as the course's AdamW), a linear
+    ``torch.optim.AdamW`` (learning rate ``lr``, its default weight decay 0.01, as the course's code), a linear
     schedule to zero without warmup (``get_scheduler("linear")``), shuffled batches of ``batch_size``
     padded per batch. Plain PyTorch on the GPU when there is one, else the CPU; given an
     ``Accelerator``, the model, optimizer and data loaders go through ``accelerator.prepare`` (one
@@ -558,7 +558,7 @@ def train_loop(
         generator=torch.Generator().manual_seed(seed),
     )
     eval_dataloader = DataLoader(tokenized["validation"], batch_size=batch_size, collate_fn=data_collator)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)  # its default weight decay, 0.01, as the course
 
     if accelerator is not None:
         train_dataloader, eval_dataloader, model, optimizer = accelerator.prepare(train_dataloader, eval_dataloader, model, optimizer)
