@@ -19,14 +19,14 @@ PIP_NOISE = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" 
 
 help:
 	@echo "make run          execute every notebook headlessly (offline, embedded defaults) and write build/report.md"
-	@echo "make test         unit tests + every notebook in fast mode (papermill) + nbval"
+	@echo "make test         ruff, unit tests, every notebook in fast mode (papermill) + nbval"
 	@echo "make lab          JupyterLab on notebooks/ with the project's kernel"
 	@echo "make doctor       check the environment, with a fix for each problem"
 	@echo "make bench        benchmark (course recipe vs hfcourse defaults)"
 	@echo "make test-latest  the tests against the newest releases (API drift check)"
 	@echo "make lock         re-create requirements.lock from pyproject.toml"
 	@echo "make clean        remove build outputs (never your fine-tuned models in outputs/)"
-	@echo "make clean-outputs  remove outputs/ too: the models python -m hfcourse.train saved"
+	@echo "make clean-outputs  remove outputs/ too: the models python -m hfcourse train saved"
 
 install: $(STAMP)
 
@@ -42,13 +42,15 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $@
 
 # Options: make run NOTEBOOK="01_pipelines 02_x" FAST=1 ONLINE=1 WRITE_BACK=1 (0/no/false or unset: off);
-# RUN_ARGS passes anything else to `python -m hfcourse.runner` (see its --help).
+# RUN_ARGS passes anything else to `python -m hfcourse run` (see its --help).
 is_on = $(filter-out 0 no false,$(1))
 run: $(STAMP)
-	$(PY) -m hfcourse.runner $(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(call is_on,$(FAST)),--fast) \
+	$(PY) -m hfcourse run $(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(call is_on,$(FAST)),--fast) \
 	  $(if $(call is_on,$(ONLINE)),--online) $(if $(call is_on,$(WRITE_BACK)),--write-back) $(RUN_ARGS)
 
+# Style first (seconds), then the tests.
 test: $(STAMP) browser-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 doctor: $(STAMP)
@@ -74,7 +76,7 @@ browser-deps:
 	else echo "$(BROWSER_PACKAGES) missing; installing them needs root and apt-get: tests/test_browser.py will skip."; fi
 
 bench: $(STAMP)
-	$(PY) -m hfcourse.bench $(BENCH_ARGS)
+	$(PY) -m hfcourse bench $(BENCH_ARGS)
 
 # The same tests against the newest releases of everything but torch (kept at its CPU build).
 test-latest:
@@ -100,7 +102,7 @@ clean:
 	rm -rf build .pytest_cache
 	find . -name __pycache__ -type d -prune -not -path "./$(VENV)/*" -exec rm -rf {} +
 
-# Fine-tuned models (python -m hfcourse.train writes outputs/train/) go only when asked for by name.
+# Fine-tuned models (python -m hfcourse train writes outputs/train/) go only when asked for by name.
 clean-outputs:
 	rm -rf outputs
 

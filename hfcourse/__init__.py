@@ -1,7 +1,16 @@
 """hfcourse: the Hugging Face NLP Course (chapters 0-3) as a tested, offline-capable curriculum.
 
-Importing hfcourse decides once whether the Hub is reachable and, if not, sets the Hub's offline
-switches before transformers is imported, so that nothing waits on network retries.
+Three layers, imported one way (tools -> lessons -> offline):
+
+- ``hfcourse.offline``: which model and data run here (catalog, checkpoints and cache, embedded models,
+  derived stand-ins, GLUE data);
+- ``hfcourse.lessons``: the reusable, tested copies of what the notebooks teach;
+- ``hfcourse.tools``: doctor, accelerate config, notebook runner, train command, benchmark, recipes (the
+  ``hfcourse`` command).
+
+The public names below are importable as ``hfcourse.<name>`` and load their module on first use, so
+``import hfcourse`` is fast and does no network I/O: whether the Hub is reachable is decided when a
+checkpoint or a dataset is first resolved.
 """
 
 from __future__ import annotations
@@ -9,74 +18,70 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .checkpoints import configure_offline
-
-configure_offline()
-
 __version__ = "0.1.0"
 
-# Public names -> module that defines them; modules load on first use so `import hfcourse` stays fast.
+# Public names -> module that defines them.
 _EXPORTS = {
-    "CATALOG": "checkpoints",
-    "Checkpoint": "checkpoints",
-    "resolve_checkpoint": "checkpoints",
-    "is_offline": "checkpoints",
-    "cache_dir": "checkpoints",
-    "ModelNotFoundError": "checkpoints",
-    "BrokenModelError": "checkpoints",
-    "load_glue": "data",
-    "DataFormatError": "data",
-    "classification_metrics": "metrics",
-    "compute_metrics": "metrics",
-    "quiet": "notebook",
-    "pipeline": "pipelines",
-    "classify_step_by_step": "inference",
-    "apply_classification_head": "inference",
-    "compare_padding": "inference",
-    "pad_sequences": "inference",
-    "model_max_length": "inference",
-    "sentence_embeddings": "inference",
-    "COURSE_SENTENCES": "inference",
-    "glue_corpus": "subwords",
-    "train_tokenizer": "subwords",
-    "train_tokenizers": "subwords",
-    "compare_tokenizers": "subwords",
-    "tokenize_examples": "subwords",
-    "report": "notebook",
-    "plot_heatmap": "plots",
-    "plot_history": "plots",
-    "plot_timings": "plots",
-    "MultiHeadAttention": "attention",
-    "EncoderLayer": "attention",
-    "scaled_dot_product_attention": "attention",
-    "sinusoidal_positional_encoding": "attention",
-    "greedy_generate": "kv_cache",
-    "time_with_and_without_cache": "kv_cache",
-    "LayerNormFromScratch": "normalization",
-    "BatchNormFromScratch": "normalization",
-    "benchmark_backends": "compilation",
-    "tokenize_dataset": "tokenization",
-    "token_lengths": "tokenization",
-    "make_collator": "collation",
-    "batch_shapes": "collation",
-    "HFCOURSE_RECIPE": "recipes",
-    "Recipe": "recipes",
-    "default_recipe": "recipes",
-    "build_recipe_trainer": "recipes",
-    "set_dropout": "recipes",
-    "sorted_by_length": "recipes",
-    "limit_samples": "training",
-    "load_classifier": "training",
-    "build_trainer": "training",
-    "CourseTrainer": "training",
-    "last_checkpoint": "training",
-    "trainer_history": "training",
-    "train_loop": "training",
-    "make_accelerator": "training",
-    "save_finetuned": "training",
-    "weights_fingerprint": "training",
-    "run_size": "training",
-    "history_table": "training",
+    "CATALOG": "offline.catalog",
+    "Checkpoint": "offline.checkpoints",
+    "resolve_checkpoint": "offline.catalog",
+    "is_offline": "offline.checkpoints",
+    "cache_dir": "offline.checkpoints",
+    "ModelNotFoundError": "offline.checkpoints",
+    "BrokenModelError": "offline.checkpoints",
+    "load_glue": "offline.data",
+    "DataFormatError": "offline.data",
+    "classification_metrics": "lessons.metrics",
+    "compute_metrics": "lessons.metrics",
+    "quiet": "lessons.notebook",
+    "pipeline": "lessons.pipelines",
+    "classify_step_by_step": "lessons.inference",
+    "apply_classification_head": "lessons.inference",
+    "compare_padding": "lessons.inference",
+    "pad_sequences": "lessons.inference",
+    "model_max_length": "lessons.inference",
+    "sentence_embeddings": "lessons.inference",
+    "COURSE_SENTENCES": "lessons.inference",
+    "glue_corpus": "lessons.subwords",
+    "train_tokenizer": "lessons.subwords",
+    "train_tokenizers": "lessons.subwords",
+    "compare_tokenizers": "lessons.subwords",
+    "tokenize_examples": "lessons.subwords",
+    "report": "lessons.notebook",
+    "plot_heatmap": "lessons.plots",
+    "plot_history": "lessons.plots",
+    "plot_timings": "lessons.plots",
+    "MultiHeadAttention": "lessons.attention",
+    "EncoderLayer": "lessons.attention",
+    "scaled_dot_product_attention": "lessons.attention",
+    "sinusoidal_positional_encoding": "lessons.attention",
+    "greedy_generate": "lessons.kv_cache",
+    "time_with_and_without_cache": "lessons.kv_cache",
+    "LayerNormFromScratch": "lessons.normalization",
+    "BatchNormFromScratch": "lessons.normalization",
+    "benchmark_backends": "lessons.compilation",
+    "tokenize_dataset": "lessons.tokenization",
+    "token_lengths": "lessons.tokenization",
+    "make_collator": "lessons.collation",
+    "batch_shapes": "lessons.collation",
+    "HFCOURSE_RECIPE": "tools.recipes",
+    "Recipe": "tools.recipes",
+    "default_recipe": "tools.recipes",
+    "build_recipe_trainer": "tools.recipes",
+    "set_dropout": "tools.recipes",
+    "sorted_by_length": "tools.recipes",
+    "limit_samples": "lessons.training",
+    "load_classifier": "lessons.training",
+    "build_trainer": "lessons.training",
+    "CourseTrainer": "lessons.training",
+    "last_checkpoint": "lessons.training",
+    "trainer_history": "lessons.training",
+    "train_loop": "lessons.training",
+    "make_accelerator": "lessons.training",
+    "save_finetuned": "lessons.training",
+    "weights_fingerprint": "lessons.training",
+    "run_size": "lessons.training",
+    "history_table": "lessons.training",
 }
 
 __all__ = sorted(_EXPORTS)

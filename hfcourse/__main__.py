@@ -1,73 +1,8 @@
-"""The ``hfcourse`` command line: ``python -m hfcourse doctor`` and ``python -m hfcourse accelerate-config``."""
+"""``python -m hfcourse COMMAND``: the same as the ``hfcourse`` command (see ``hfcourse.tools.cli``)."""
 
-from __future__ import annotations
-
-import argparse
 import sys
-from typing import Sequence
 
-__all__ = ["main"]
-
-
-def _doctor(arguments: argparse.Namespace) -> int:
-    from .doctor import run_doctor
-
-    report = run_doctor(build=arguments.build)
-    print(report.render())
-    return 0 if report.ok else 1
-
-
-def _accelerate_config(arguments: argparse.Namespace) -> int:
-    from .accelerate_setup import load_accelerate_config, plan_accelerate_setup, write_accelerate_config
-    from .doctor import format_table
-
-    try:
-        setup = plan_accelerate_setup(
-            multi_cpu=arguments.multi_cpu,
-            num_cpu_processes=arguments.num_processes,
-            measure_compile=arguments.measure_compile,
-        )
-    except ValueError as error:  # options that do not fit together or this machine
-        print(error, file=sys.stderr)
-        return 2
-    print(format_table(("accelerate config asks", "answer", "why"), setup.answers()))
-    try:
-        path = write_accelerate_config(setup, arguments.path, overwrite=arguments.overwrite)
-    except FileExistsError as error:
-        print(f"\n{error}", file=sys.stderr)
-        return 1
-    load_accelerate_config(path)  # accelerate reads back what was written
-    print(f"\nWritten to {path}; use it with `accelerate launch --config_file {path} your_script.py`.")
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hfcourse", description="The Hugging Face NLP Course, chapters 0-3.")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    doctor = commands.add_parser("doctor", help="check the environment; exit 1 with a fix for each problem")
-    doctor.add_argument("--build", action="store_true", help="also build models not built yet (SmolLM2: about 40 s)")
-    doctor.set_defaults(handler=_doctor)
-
-    accelerate = commands.add_parser(
-        "accelerate-config", help="answer `accelerate config` by measuring this machine and write the file"
-    )
-    accelerate.add_argument("--path", help="file to write (default: build/accelerate/default_config.yaml)")
-    accelerate.add_argument("--overwrite", action="store_true", help="replace an existing file")
-    accelerate.add_argument(
-        "--measure-compile", action="store_true", help="measure whether torch.compile pays (a minute or more on a CPU)"
-    )
-    accelerate.add_argument("--multi-cpu", action="store_true", help="several CPU processes (MULTI_CPU)")
-    accelerate.add_argument("--num-processes", type=int, help="with --multi-cpu: how many (default: usable cores)")
-    accelerate.set_defaults(handler=_accelerate_config)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command named in ``argv`` (default: the process's arguments); return the exit status."""
-    arguments = _parser().parse_args(argv)
-    return arguments.handler(arguments)
-
+from .tools.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

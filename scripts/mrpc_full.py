@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
-from hfcourse.train import LOOPS, TrainConfig, run
+from hfcourse.tools.train import LOOPS, TrainConfig, run
 
 TRAINER_MIN_ACCURACY = 0.80
 TRAINER_MIN_F1 = 0.86
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not Path(arguments.data_dir).is_dir():
         parser.error(f"data_dir {arguments.data_dir!r} is not a folder; give the GLUE MRPC folder (with train.tsv and dev.tsv).")
 
-    from hfcourse.notebook import quiet
+    from hfcourse.lessons.notebook import quiet
 
     quiet()
     output_dir = Path(arguments.output_dir)

@@ -30,7 +30,7 @@ COURSE_FINAL_F1 = 0.8704  # build/bench/bench.json, 2026-11-25: course recipe on
 
 def parse_candidate(settings: Sequence[str]) -> dict[str, Any]:
     """``["batch_size=16", "learning_rate=1e-4"]`` -> typed ``Recipe`` overrides (errors name the field)."""
-    from hfcourse.recipes import HFCOURSE_RECIPE, Recipe
+    from hfcourse.tools.recipes import HFCOURSE_RECIPE, Recipe
 
     fields = {field.name: field for field in dataclasses.fields(Recipe) if field.name not in ("name", "why")}
     overrides: dict[str, Any] = {}
@@ -67,11 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from transformers import AutoTokenizer
 
     from hfcourse import load_glue, resolve_checkpoint
-    from hfcourse.bench import machine_info, model_size, train_and_clock
-    from hfcourse.notebook import quiet
-    from hfcourse.recipes import HFCOURSE_RECIPE, build_recipe_trainer
-    from hfcourse.tokenization import token_lengths, tokenize_dataset
-    from hfcourse.training import limit_samples, load_classifier
+    from hfcourse.tools.bench import machine_info, model_size, train_and_clock
+    from hfcourse.lessons.notebook import quiet
+    from hfcourse.tools.recipes import HFCOURSE_RECIPE, build_recipe_trainer
+    from hfcourse.lessons.tokenization import token_lengths, tokenize_dataset
+    from hfcourse.lessons.training import limit_samples, load_classifier
 
     quiet()
     checkpoint = resolve_checkpoint("encoder")

@@ -56,7 +56,7 @@ def tokenizer(checkpoint):
 def tiny_mrpc(tokenizer):
     """16 training and 16 validation pairs of the embedded MRPC set, tokenized, with idx kept."""
     from hfcourse import load_glue
-    from hfcourse.tokenization import tokenize_dataset
-    from hfcourse.training import limit_samples
+    from hfcourse.lessons.tokenization import tokenize_dataset
+    from hfcourse.lessons.training import limit_samples
 
     return tokenize_dataset(limit_samples(load_glue("mrpc"), 16, 16), tokenizer, keep_columns=("idx",))

@@ -1,4 +1,4 @@
-"""Disk (issue 7): `make clean` removes build outputs but never fine-tuned models; model files stay out of
+"""Disk: `make clean` removes build outputs but never fine-tuned models; model files stay out of
 the repository (caches live under the cache folder, runs write to build/ or outputs/)."""
 
 from __future__ import annotations
@@ -73,6 +73,6 @@ def test_no_model_files_in_the_repository_tree():
 
 
 def test_train_script_writes_under_outputs_by_default():
-    from hfcourse.train import TrainConfig
+    from hfcourse.tools.train import TrainConfig
 
     assert Path(TrainConfig().output_dir).parts[0] == "outputs"

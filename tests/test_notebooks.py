@@ -28,8 +28,8 @@ import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from hfcourse.notebook import REPORT_MIMETYPE
-from hfcourse.runner import (
+from hfcourse.lessons.notebook import REPORT_MIMETYPE
+from hfcourse.tools.runner import (
     INJECTED_TAG,
     KERNEL_NAME,
     RunMode,

@@ -1,4 +1,4 @@
-"""Hostile notebook parameters (issue 7). Papermill passes whatever a user typed to the helpers that a
+"""Hostile notebook parameters. Papermill passes whatever a user typed to the helpers that a
 notebook's first cells call with its parameters (``run_size``, ``limit_samples``, ``resolve_checkpoint``,
 ``load_glue``, ``pipeline``, ``train_tokenizer``); each value is either used as meant or refused at once with
 an error that names the parameter (or the value) and the fix: no deep traceback, no silent other run."""
@@ -10,10 +10,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from hfcourse import load_glue, pipeline, resolve_checkpoint
-from hfcourse.checkpoints import ModelNotFoundError, UnknownRoleError
-from hfcourse.pipelines import UnknownTaskError
-from hfcourse.subwords import train_tokenizer
-from hfcourse.training import FAST_EVAL_SAMPLES, FAST_TRAIN_SAMPLES, limit_samples, run_size
+from hfcourse.offline.checkpoints import ModelNotFoundError, UnknownRoleError
+from hfcourse.lessons.pipelines import UnknownTaskError
+from hfcourse.lessons.subwords import train_tokenizer
+from hfcourse.lessons.training import FAST_EVAL_SAMPLES, FAST_TRAIN_SAMPLES, limit_samples, run_size
 
 # What a user can put on papermill's command line (-p parses YAML, -r keeps the raw string) or in the cell.
 ANY_VALUE = (
