@@ -19,9 +19,10 @@ import argparse
 import json
 import platform
 import sys
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hfcourse.tools.train import LOOPS, TrainConfig, run
 
@@ -35,13 +36,23 @@ def check_targets(results: dict[str, dict[str, Any]]) -> list[tuple[str, bool]]:
     checks = []
     trainer = results.get("trainer")
     if trainer is not None:
-        checks.append((f"trainer accuracy {trainer['accuracy']:.4f} >= {TRAINER_MIN_ACCURACY}", trainer["accuracy"] >= TRAINER_MIN_ACCURACY))
+        checks.append(
+            (
+                f"trainer accuracy {trainer['accuracy']:.4f} >= {TRAINER_MIN_ACCURACY}",
+                trainer["accuracy"] >= TRAINER_MIN_ACCURACY,
+            )
+        )
         checks.append((f"trainer F1 {trainer['f1']:.4f} >= {TRAINER_MIN_F1}", trainer["f1"] >= TRAINER_MIN_F1))
         for loop in ("manual", "accelerate"):
             if loop in results:
                 for metric in ("accuracy", "f1"):
                     gap = abs(results[loop][metric] - trainer[metric])
-                    checks.append((f"{loop} {metric} within {MAX_GAP * 100:.1f} points of the trainer's (gap {gap * 100:.2f})", gap <= MAX_GAP))
+                    checks.append(
+                        (
+                            f"{loop} {metric} within {MAX_GAP * 100:.1f} points of the trainer's (gap {gap * 100:.2f})",
+                            gap <= MAX_GAP,
+                        )
+                    )
     return checks
 
 
@@ -56,7 +67,11 @@ def environment() -> dict[str, str]:
     import torch
 
     versions = {name: metadata.version(name) for name in ("transformers", "datasets", "accelerate", "torch")}
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    device = (
+        torch.cuda.get_device_name(0)
+        if torch.cuda.is_available()
+        else f"CPU ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
+    )
     return {**versions, "python": platform.python_version(), "device": device}
 
 
@@ -71,7 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output-dir", default="build/mrpc_full")
     arguments = parser.parse_args(argv)
     if not Path(arguments.data_dir).is_dir():
-        parser.error(f"data_dir {arguments.data_dir!r} is not a folder; give the GLUE MRPC folder (with train.tsv and dev.tsv).")
+        parser.error(
+            f"data_dir {arguments.data_dir!r} is not a folder; give the GLUE MRPC folder (with train.tsv and dev.tsv)."
+        )
 
     from hfcourse.lessons.notebook import quiet
 
@@ -94,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{loop}: training...", flush=True)
         results[loop] = run(config)
-        print(f"{loop}: accuracy {results[loop]['accuracy']:.4f}, F1 {results[loop]['f1']:.4f}, {results[loop]['seconds']:.0f} s", flush=True)
+        print(
+            f"{loop}: accuracy {results[loop]['accuracy']:.4f}, F1 {results[loop]['f1']:.4f}, {results[loop]['seconds']:.0f} s",
+            flush=True,
+        )
 
     first = next(iter(results.values()))
     full_size = arguments.max_train_samples is None and arguments.max_eval_samples is None and arguments.epochs == 3
@@ -119,7 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = [f"- {'met' if met else 'MISSED'}: {description}" for description, met in checks] or [
         "- targets not checked: not a full-size run (sample limits or epochs other than 3)"
     ]
-    markdown = "\n".join(["# MRPC, full course recipe", "", table, "", *[f"{note}  " for note in notes], "", *verdicts, ""])
+    markdown = "\n".join(
+        ["# MRPC, full course recipe", "", table, "", *[f"{note}  " for note in notes], "", *verdicts, ""]
+    )
     output_dir.mkdir(parents=True, exist_ok=True)
     (output_dir / "mrpc_full.json").write_text(json.dumps(summary, indent=2))
     (output_dir / "mrpc_full.md").write_text(markdown)

@@ -22,8 +22,9 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 COURSE_FINAL_F1 = 0.8704  # build/bench/bench.json, 2026-11-25: course recipe on the real MRPC, seed 42
 
@@ -53,10 +54,14 @@ def parse_candidate(settings: Sequence[str]) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", help="GLUE MRPC folder (train.tsv, dev.tsv)")
-    parser.add_argument("--candidate", nargs="+", action="append", required=True, metavar="FIELD=VALUE", help="one recipe to try")
+    parser.add_argument(
+        "--candidate", nargs="+", action="append", required=True, metavar="FIELD=VALUE", help="one recipe to try"
+    )
     parser.add_argument("--target-f1", type=float, default=COURSE_FINAL_F1)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--max-train-samples", type=int, help="train on the first N pairs (a quick check of the script)")
+    parser.add_argument(
+        "--max-train-samples", type=int, help="train on the first N pairs (a quick check of the script)"
+    )
     parser.add_argument("--output", default="build/recipe_search/results.jsonl")
     arguments = parser.parse_args(argv)
     try:
@@ -67,11 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from transformers import AutoTokenizer
 
     from hfcourse import load_glue, resolve_checkpoint
-    from hfcourse.tools.bench import machine_info, model_size, train_and_clock
     from hfcourse.lessons.notebook import quiet
-    from hfcourse.tools.recipes import HFCOURSE_RECIPE, build_recipe_trainer
     from hfcourse.lessons.tokenization import token_lengths, tokenize_dataset
     from hfcourse.lessons.training import limit_samples, load_classifier
+    from hfcourse.tools.bench import machine_info, model_size, train_and_clock
+    from hfcourse.tools.recipes import HFCOURSE_RECIPE, build_recipe_trainer
 
     quiet()
     checkpoint = resolve_checkpoint("encoder")
@@ -102,7 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         with output.open("a", encoding="utf-8") as results:
             results.write(json.dumps(record) + "\n")
-        trajectory = ", ".join(f"{e['elapsed_seconds']:.0f}s {e['accuracy']:.4f}/{e['f1']:.4f}" for e in clocked["evaluations"])
+        trajectory = ", ".join(
+            f"{e['elapsed_seconds']:.0f}s {e['accuracy']:.4f}/{e['f1']:.4f}" for e in clocked["evaluations"]
+        )
         print(
             f"{overrides}: final {clocked['final_accuracy']:.4f}/{clocked['final_f1']:.4f}, wall {clocked['wall_seconds']:.0f} s, "
             f"{clocked['train_samples_per_second']:.1f} samples/s, {clocked['real_token_gflops']:.1f} GFLOP/s, "

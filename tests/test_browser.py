@@ -23,9 +23,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator
 
 import nbformat
 import pytest
@@ -85,7 +85,9 @@ class LabServer:
         notification_settings.parent.mkdir(parents=True)
         notification_settings.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
         command = [
-            sys.executable, "-m", "jupyterlab",
+            sys.executable,
+            "-m",
+            "jupyterlab",
             "--no-browser",
             "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={self.port}",
@@ -191,6 +193,7 @@ def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
     try:
         # The notebook is loaded (all its cells rendered) and its kernel started: the status bar says "Idle".
         wait.until(lambda page: len(page.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")) >= FIRST_CELLS)
+
         def kernel_status(page) -> str:  # the status bar's kernel item, e.g. "Python 3 (ipykernel) | Idle"
             status_bar = page.find_element(By.CSS_SELECTOR, ".jp-StatusBar-Widget").text
             return next((line for line in status_bar.splitlines() if " | " in line), "")
@@ -225,10 +228,14 @@ def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
     print(f"screenshot: {screenshot}\nkernel: {kernel}\nread from the page:\n{page_text}")
 
 
-@pytest.mark.parametrize(("uid", "outcome"), [(1000, pytest.skip.Exception), (0, pytest.fail.Exception)], ids=["user-skips", "root-fails"])
+@pytest.mark.parametrize(
+    ("uid", "outcome"), [(1000, pytest.skip.Exception), (0, pytest.fail.Exception)], ids=["user-skips", "root-fails"]
+)
 def test_missing_browser_skips_only_where_it_cannot_be_installed(monkeypatch, uid, outcome):
     real_which = shutil.which
-    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("chromium", "chromedriver") else real_which(name))
+    monkeypatch.setattr(
+        shutil, "which", lambda name: None if name in ("chromium", "chromedriver") else real_which(name)
+    )
     monkeypatch.setattr(os, "geteuid", lambda: uid)
     if uid == 0 and real_which("apt-get") is None:
         outcome = pytest.skip.Exception  # root, but no apt-get to install Debian's packages with

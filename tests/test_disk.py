@@ -69,7 +69,9 @@ def test_no_model_files_in_the_repository_tree():
         for path in ([top] if top.is_file() else top.rglob("*"))
         if path.suffix in MODEL_SUFFIXES
     ]
-    assert not stray, f"model files inside the repository (they belong in the cache folder, build/ or outputs/): {stray}"
+    assert not stray, (
+        f"model files inside the repository (they belong in the cache folder, build/ or outputs/): {stray}"
+    )
 
 
 def test_train_script_writes_under_outputs_by_default():

@@ -19,9 +19,9 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import nbformat
 import pytest
@@ -84,18 +84,35 @@ def run_nbval_fast(notebook_paths: Sequence[Path], junit_path: Path) -> dict[Pat
     copies: dict[str, Path] = {}
     try:
         for path in notebook_paths:
-            nb = parameterize_notebook(load_notebook_node(str(path)), {"fast": True}, kernel_name=KERNEL_NAME, language="python")
+            nb = parameterize_notebook(
+                load_notebook_node(str(path)), {"fast": True}, kernel_name=KERNEL_NAME, language="python"
+            )
             handle, copy_name = tempfile.mkstemp(prefix=f".nbval-{path.stem}-", suffix=".ipynb", dir=path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as copy:
                 nbformat.write(nb, copy)
             copies[Path(copy_name).name] = path
         completed = subprocess.run(
             # --rootdir=/ : every path lies under it, so JUnit class names always name the file
-            [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "--rootdir=/",
-             f"--nbval-cell-timeout={FAST_CELL_TIMEOUT_S}", "-q", "--color=no", "-p", "no:cacheprovider",
-             "-W", "ignore::DeprecationWarning", f"--junitxml={junit_path}",
-             *(str(path.parent / name) for name, path in copies.items())],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--nbval-lax",
+                "--nbval-current-env",
+                "--rootdir=/",
+                f"--nbval-cell-timeout={FAST_CELL_TIMEOUT_S}",
+                "-q",
+                "--color=no",
+                "-p",
+                "no:cacheprovider",
+                "-W",
+                "ignore::DeprecationWarning",
+                f"--junitxml={junit_path}",
+                *(str(path.parent / name) for name, path in copies.items()),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     finally:
         for name, path in copies.items():
@@ -122,11 +139,13 @@ def run_nbval_fast(notebook_paths: Sequence[Path], junit_path: Path) -> dict[Pat
 @pytest.fixture(scope="session")
 def nbval_results(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[Path, NbvalResult]:
     """nbval's results for every notebook whose comparison test this session runs (one nbval process)."""
-    selected = sorted({
-        item.callspec.params["notebook_path"]
-        for item in request.session.items
-        if getattr(item, "originalname", "") == "test_compared_cells_match_the_committed_outputs"
-    })
+    selected = sorted(
+        {
+            item.callspec.params["notebook_path"]
+            for item in request.session.items
+            if getattr(item, "originalname", "") == "test_compared_cells_match_the_committed_outputs"
+        }
+    )
     return run_nbval_fast(selected, tmp_path_factory.mktemp("nbval") / "nbval.xml")
 
 
@@ -171,7 +190,8 @@ def test_parameters_cell(notebook_path: Path) -> None:
 def test_committed_with_the_outputs_of_a_full_run(notebook_path: Path) -> None:
     problems = committed_problems(nbformat.read(notebook_path, as_version=4))
     assert not problems, (
-        f"{notebook_path.name}: " + "; ".join(problems)
+        f"{notebook_path.name}: "
+        + "; ".join(problems)
         + f". Fix the notebook, then store a full offline run: make run NOTEBOOK={notebook_path.stem} WRITE_BACK=1"
     )
 
@@ -185,7 +205,9 @@ def test_runs_in_fast_mode(notebook_path: Path, tmp_path: Path) -> None:
 
 @pytest.mark.notebook
 @each_notebook
-def test_compared_cells_match_the_committed_outputs(notebook_path: Path, nbval_results: dict[Path, NbvalResult]) -> None:
+def test_compared_cells_match_the_committed_outputs(
+    notebook_path: Path, nbval_results: dict[Path, NbvalResult]
+) -> None:
     nbval = nbval_results[notebook_path]
     expected_tests = code_cell_count(nbformat.read(notebook_path, as_version=4)) + 1  # + the injected cell
     assert nbval.tests == expected_tests, nbval.explain()
@@ -226,7 +248,9 @@ def test_nbval_passes_on_the_committed_fixture_fails_on_a_changed_output_and_on_
     failing = fixture_notebooks_dir / "failing.ipynb"
 
     results = run_nbval_fast([committed, stale, failing], tmp_path / "nbval.xml")
-    assert (results[committed].tests, results[committed].failures) == (code_cell_count(nb) + 1, 0), results[committed].explain()
+    assert (results[committed].tests, results[committed].failures) == (code_cell_count(nb) + 1, 0), results[
+        committed
+    ].explain()
     assert (results[stale].tests, results[stale].failures) == (code_cell_count(nb) + 1, 1), results[stale].explain()
     assert "--- Cell 3:" in results[stale].report and "[0, 1, 4, 10]" in results[stale].report
     assert results[failing].failures == 1, results[failing].explain()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -53,7 +54,9 @@ def test_lock_pins_every_requirement_within_its_range():
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{name} is in pyproject.toml but not pinned in requirements.lock (run make lock)"
         version = pins[name].split("+")[0]
-        assert requirement.specifier.contains(version, prereleases=True), f"{name}=={pins[name]} is outside {requirement}"
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{name}=={pins[name]} is outside {requirement}"
+        )
     for name in NO_DEPS_PACKAGES:
         assert name in pins
 
@@ -65,7 +68,9 @@ def test_torch_is_locked_to_a_cpu_build():
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
-    commands = [line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))]
+    commands = [
+        line.strip() for line in ci.splitlines() if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
+    ]
     assert commands == ["make test"]
     readme = (ROOT / "README.md").read_text()
     first_screen = "\n".join(readme.splitlines()[:40])

@@ -10,10 +10,10 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from hfcourse import load_glue, pipeline, resolve_checkpoint
-from hfcourse.offline.checkpoints import ModelNotFoundError, UnknownRoleError
 from hfcourse.lessons.pipelines import UnknownTaskError
 from hfcourse.lessons.subwords import train_tokenizer
 from hfcourse.lessons.training import FAST_EVAL_SAMPLES, FAST_TRAIN_SAMPLES, limit_samples, run_size
+from hfcourse.offline.checkpoints import ModelNotFoundError, UnknownRoleError
 
 # What a user can put on papermill's command line (-p parses YAML, -r keeps the raw string) or in the cell.
 ANY_VALUE = (
@@ -70,7 +70,11 @@ def embedded_mrpc():
 def test_limit_samples_parameters(embedded_mrpc, max_train_samples, max_eval_samples):
     valid = all(value is None or is_count(value) for value in (max_train_samples, max_eval_samples))
     if not valid:
-        refused(lambda: limit_samples(embedded_mrpc, max_train_samples, max_eval_samples), "max_train_samples=", "max_eval_samples=")
+        refused(
+            lambda: limit_samples(embedded_mrpc, max_train_samples, max_eval_samples),
+            "max_train_samples=",
+            "max_eval_samples=",
+        )
         return
     limited = limit_samples(embedded_mrpc, max_train_samples, max_eval_samples)
     for split, limit in (("train", max_train_samples), ("validation", max_eval_samples)):
@@ -82,7 +86,9 @@ def test_limit_samples_parameters(embedded_mrpc, max_train_samples, max_eval_sam
 @settings(max_examples=150, deadline=None)
 @given(checkpoint=ANY_VALUE.filter(lambda value: value is not None))
 def test_checkpoint_parameter(checkpoint):
-    refused(lambda: resolve_checkpoint("encoder", checkpoint), "checkpoint=", "Model ", "Model folder", "Local model path")
+    refused(
+        lambda: resolve_checkpoint("encoder", checkpoint), "checkpoint=", "Model ", "Model folder", "Local model path"
+    )
 
 
 @settings(max_examples=150, deadline=None)

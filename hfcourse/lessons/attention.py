@@ -14,8 +14,9 @@ Everything runs in inference mode (no dropout): this code explains, transformers
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -147,7 +148,7 @@ class MultiHeadAttention(nn.Module):
         return self.output(context), weights
 
     @classmethod
-    def from_bert_attention(cls, bert_attention: Any) -> "MultiHeadAttention":
+    def from_bert_attention(cls, bert_attention: Any) -> MultiHeadAttention:
         """A copy of a transformers ``BertAttention`` (``bert_layer.attention``): its query, key and value
         projections and its output projection ``output.dense`` (the residual and LayerNorm that follow
         belong to ``EncoderLayer``)."""
@@ -212,10 +213,12 @@ class EncoderLayer(nn.Module):
         return self.output_norm(hidden_states + self.feed_forward(hidden_states))
 
     @classmethod
-    def from_bert_layer(cls, bert_layer: Any) -> "EncoderLayer":
+    def from_bert_layer(cls, bert_layer: Any) -> EncoderLayer:
         """A copy of a transformers ``BertLayer`` (``model.encoder.layer[i]``) with the same weights."""
         if not all(hasattr(bert_layer, name) for name in ("attention", "intermediate", "output")):
-            raise TypeError(f"Expected a transformers BertLayer (model.encoder.layer[i]); got {type(bert_layer).__name__}.")
+            raise TypeError(
+                f"Expected a transformers BertLayer (model.encoder.layer[i]); got {type(bert_layer).__name__}."
+            )
         activation = type(bert_layer.intermediate.intermediate_act_fn).__name__
         if activation != "GELUActivation":
             raise ValueError(
@@ -287,7 +290,9 @@ def compare_with_bert_layer(model: Any, inputs: Mapping[str, Tensor], layer_inde
     layer_input = outputs.hidden_states[layer_index]
     mask = padding_mask(inputs["attention_mask"]) if "attention_mask" in inputs else None
     with torch.no_grad():
-        attention_output, attention_weights = MultiHeadAttention.from_bert_attention(bert_layer.attention)(layer_input, mask)
+        attention_output, attention_weights = MultiHeadAttention.from_bert_attention(bert_layer.attention)(
+            layer_input, mask
+        )
         layer_output = EncoderLayer.from_bert_layer(bert_layer)(layer_input, mask)
     real_weights = outputs.attentions[layer_index]
     return BertLayerComparison(

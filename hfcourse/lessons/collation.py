@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from transformers import DataCollatorWithPadding, PreTrainedTokenizerBase
 
@@ -19,7 +20,9 @@ def make_collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorWithPadding
         ValueError: when the tokenizer has no padding token (GPT-style tokenizers), with the fix.
     """
     if not isinstance(tokenizer, PreTrainedTokenizerBase):
-        raise TypeError(f"make_collator needs the checkpoint's tokenizer (AutoTokenizer.from_pretrained); got {type(tokenizer).__name__}.")
+        raise TypeError(
+            f"make_collator needs the checkpoint's tokenizer (AutoTokenizer.from_pretrained); got {type(tokenizer).__name__}."
+        )
     if tokenizer.pad_token is None:
         raise ValueError(
             f"The tokenizer of {tokenizer.name_or_path!r} has no padding token, so batches cannot be padded. "

@@ -17,8 +17,9 @@ import os
 import shutil
 import statistics
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor, nn
@@ -86,7 +87,7 @@ class BackendTiming:
     steady_ms: float
     max_abs_diff: float
 
-    def calls_to_pay_back(self, plain: "BackendTiming") -> float | None:
+    def calls_to_pay_back(self, plain: BackendTiming) -> float | None:
         """How many calls it takes for the time saved per call to repay the compile time; None when a
         compiled call is not faster than a ``plain`` one."""
         saved_seconds = (plain.steady_ms - self.steady_ms) / 1e3

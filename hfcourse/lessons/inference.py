@@ -8,8 +8,9 @@ of different lengths are padded into one batch and why the attention mask is nee
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -177,8 +178,10 @@ def pad_sequences(sequences: Sequence[Sequence[int]], pad_token_id: int | None) 
     The attention mask is 1 for real tokens and 0 for padding, as the tokenizer's ``padding=True`` makes it.
     """
     if pad_token_id is None:
-        raise ValueError("pad_token_id is None: this tokenizer has no padding token. Use tokenizer.pad_token_id "
-                         "of a tokenizer that has one, or set tokenizer.pad_token first.")
+        raise ValueError(
+            "pad_token_id is None: this tokenizer has no padding token. Use tokenizer.pad_token_id "
+            "of a tokenizer that has one, or set tokenizer.pad_token first."
+        )
     if len(sequences) == 0:
         raise ValueError("sequences is empty: give at least one list of token ids.")
     for index, ids in enumerate(sequences):

@@ -43,7 +43,12 @@ class GreedyRun:
 
 
 def _check_generation_input(model: Any, input_ids: Any, max_new_tokens: int) -> None:
-    if not isinstance(input_ids, Tensor) or input_ids.dim() != 2 or input_ids.dtype != torch.long or input_ids.numel() == 0:
+    if (
+        not isinstance(input_ids, Tensor)
+        or input_ids.dim() != 2
+        or input_ids.dtype != torch.long
+        or input_ids.numel() == 0
+    ):
         raise ValueError(
             "input_ids must be a non-empty 2-D tensor of token ids (batch, length), as "
             f"tokenizer(text, return_tensors='pt').input_ids gives; got {type(input_ids).__name__} "
@@ -116,4 +121,6 @@ def kv_cache_bytes(config: Any, sequence_length: int, batch_size: int = 1, bytes
     dimension. ``bytes_per_value`` is 4 for float32, 2 for bfloat16."""
     num_key_value_heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    return 2 * config.num_hidden_layers * batch_size * num_key_value_heads * sequence_length * head_dim * bytes_per_value
+    return (
+        2 * config.num_hidden_layers * batch_size * num_key_value_heads * sequence_length * head_dim * bytes_per_value
+    )

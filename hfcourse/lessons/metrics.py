@@ -6,7 +6,8 @@ numbers for any binary task and take the forms that ``Trainer(compute_metrics=..
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score
@@ -14,7 +15,9 @@ from sklearn.metrics import accuracy_score, f1_score
 __all__ = ["classification_metrics", "compute_metrics"]
 
 
-def classification_metrics(predictions: Sequence[int] | np.ndarray, references: Sequence[int] | np.ndarray) -> dict[str, float]:
+def classification_metrics(
+    predictions: Sequence[int] | np.ndarray, references: Sequence[int] | np.ndarray
+) -> dict[str, float]:
     """Accuracy and binary F1 (positive class 1) of predicted class ids against references."""
     predictions = np.asarray(predictions).reshape(-1)
     references = np.asarray(references).reshape(-1)

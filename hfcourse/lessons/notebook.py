@@ -51,7 +51,9 @@ def report(checkpoints: Any = None, **metrics: Any) -> None:
         "checkpoints": [
             {"role": c.role, "name_or_path": c.name_or_path, "kind": c.kind, "real": c.real} for c in checkpoints or []
         ],
-        "metrics": {key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()},
+        "metrics": {
+            key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()
+        },
     }
     text = "; ".join(
         [f"{c['role']}: {c['kind']}{'' if c['real'] else ' (stand-in)'}" for c in record["checkpoints"]]

@@ -36,7 +36,8 @@ import math
 import os
 import re
 import warnings
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import torch
 
@@ -75,9 +76,21 @@ _TRANSLATION_TASK = re.compile(r"translation_([a-z]{2,3})_to_([a-z]{2,3})")
 # The catalog's translation model (Helsinki-NLP/opus-mt-fr-en) goes from French to English.
 DEFAULT_LANGUAGES = ("fr", "en")
 LANGUAGE_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "hi": "Hindi",
-    "it": "Italian", "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pt": "Portuguese", "ro": "Romanian",
-    "ru": "Russian", "sv": "Swedish", "zh": "Chinese",
+    "ar": "Arabic",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "hi": "Hindi",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sv": "Swedish",
+    "zh": "Chinese",
 }
 
 # Keyword arguments that hfcourse.pipeline refuses, with what to write instead.
@@ -134,7 +147,9 @@ def _check_arguments(task: str, arguments: dict[str, Any], accepted: frozenset[s
     if accepted is not None:
         unknown = sorted(set(arguments) - accepted)
         if unknown:
-            raise TypeError(f"{task}: unknown argument(s) {', '.join(unknown)}; this pipeline takes {', '.join(sorted(accepted))}.")
+            raise TypeError(
+                f"{task}: unknown argument(s) {', '.join(unknown)}; this pipeline takes {', '.join(sorted(accepted))}."
+            )
     returns = arguments.get("num_return_sequences", 1)
     if returns > 1 and not arguments.get("do_sample", False) and arguments.get("num_beams", 1) < returns:
         raise ValueError(
@@ -204,7 +219,9 @@ class TransformersPipeline(CoursePipeline):
         )
         if transformers_task == "text-generation":
             # The text-generation pipeline samples unless the model's generation config says otherwise.
-            self.generation_defaults = {"do_sample": self.pipeline.model.generation_config.to_diff_dict().get("do_sample", True)}
+            self.generation_defaults = {
+                "do_sample": self.pipeline.model.generation_config.to_diff_dict().get("do_sample", True)
+            }
         super().__init__(task, checkpoint, self.pipeline.model, self.pipeline.tokenizer, defaults)
 
     def __call__(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
@@ -248,18 +265,26 @@ class EmbeddingZeroShotPipeline(CoursePipeline):
     SCALE = 20.0
     THRESHOLD = 0.1
 
-    def __call__(self, sequences: str | list[str], candidate_labels: str | Sequence[str] | None = None, **kwargs: Any) -> Any:
+    def __call__(
+        self, sequences: str | list[str], candidate_labels: str | Sequence[str] | None = None, **kwargs: Any
+    ) -> Any:
         from .inference import sentence_embeddings
 
-        options = self._options(kwargs if candidate_labels is None else {**kwargs, "candidate_labels": candidate_labels})
+        options = self._options(
+            kwargs if candidate_labels is None else {**kwargs, "candidate_labels": candidate_labels}
+        )
         texts, single = _texts(sequences, self.task)
         labels = _candidate_labels(options.get("candidate_labels"))
         template = options.get("hypothesis_template", self.DEFAULT_TEMPLATE)
         if "{}" not in template:
-            raise ValueError(f"{self.task}: hypothesis_template={template!r} has no {{}} where the label goes, e.g. {self.DEFAULT_TEMPLATE!r}.")
+            raise ValueError(
+                f"{self.task}: hypothesis_template={template!r} has no {{}} where the label goes, e.g. {self.DEFAULT_TEMPLATE!r}."
+            )
         with _quietly():
             text_vectors = sentence_embeddings(texts, self.tokenizer, self.model)
-            label_vectors = sentence_embeddings([template.format(label) for label in labels], self.tokenizer, self.model)
+            label_vectors = sentence_embeddings(
+                [template.format(label) for label in labels], self.tokenizer, self.model
+            )
         similarities = (text_vectors @ label_vectors.T).cpu()
         if options.get("multi_label", False):
             scores = torch.sigmoid(self.SCALE * (similarities - self.THRESHOLD))
@@ -317,7 +342,9 @@ class CausalFillMaskPipeline(CoursePipeline):
         if len(pieces) == 1:
             other = next((token for token in ("[MASK]", "<mask>", "<MASK>") if token in text), None)
             hint = f" ({other} is another model's mask token)" if other else ""
-            raise ValueError(f"{self.task}: no {self.mask_token} in {text!r}{hint}; write {self.mask_token} where the word goes.")
+            raise ValueError(
+                f"{self.task}: no {self.mask_token} in {text!r}{hint}; write {self.mask_token} where the word goes."
+            )
         fills = []
         for index in range(len(pieces) - 1):
             left = _join(pieces[: index + 1])
@@ -333,7 +360,9 @@ class CausalFillMaskPipeline(CoursePipeline):
         next_log_probs = torch.log_softmax(output.logits[0, -1].float(), dim=-1)
         candidates = self._candidates(next_log_probs, word_start, max(self.CANDIDATES, top_k))
         if not candidates:
-            raise ValueError(f"{self.task}: the model proposes no word for the mask after {left!r}; put a space before {self.MASK}.")
+            raise ValueError(
+                f"{self.task}: the model proposes no word for the mask after {left!r}; put a space before {self.MASK}."
+            )
         right_log_probs = self._right_log_probs(output.past_key_values, [token_id for token_id, _ in candidates], right)
         log_likelihoods = torch.stack([next_log_probs[token_id].cpu() for token_id, _ in candidates]) + right_log_probs
         scores = torch.softmax(log_likelihoods, dim=0).tolist()
@@ -389,7 +418,9 @@ class QuestionAnsweringPipeline(CoursePipeline):
 
     accepted = frozenset({"top_k", "max_answer_len", "max_seq_len", "doc_stride"})
 
-    def __call__(self, *args: Any, question: str | list[str] | None = None, context: str | list[str] | None = None, **kwargs: Any) -> Any:
+    def __call__(
+        self, *args: Any, question: str | list[str] | None = None, context: str | list[str] | None = None, **kwargs: Any
+    ) -> Any:
         options = self._options(kwargs)
         pairs, single = _question_context_pairs(args, question, context)
         top_k = options.get("top_k", 1)
@@ -404,7 +435,9 @@ class QuestionAnsweringPipeline(CoursePipeline):
         results = [found[0] if top_k == 1 else found for found in answers]
         return results[0] if single else results
 
-    def _answer(self, pairs: list[tuple[str, str]], top_k: int, max_answer_len: int, max_seq_len: int, doc_stride: int) -> list[list[dict[str, Any]]]:
+    def _answer(
+        self, pairs: list[tuple[str, str]], top_k: int, max_answer_len: int, max_seq_len: int, doc_stride: int
+    ) -> list[list[dict[str, Any]]]:
         encoded = self.tokenizer(
             [question for question, _ in pairs],
             [context for _, context in pairs],
@@ -437,7 +470,12 @@ class QuestionAnsweringPipeline(CoursePipeline):
         answers = []
         for (_, context), found in zip(pairs, candidates):
             ranked = sorted(found.items(), key=lambda item: -item[1])[:top_k]
-            answers.append([{"score": score, "start": start, "end": end, "answer": context[start:end]} for (start, end), score in ranked])
+            answers.append(
+                [
+                    {"score": score, "start": start, "end": end, "answer": context[start:end]}
+                    for (start, end), score in ranked
+                ]
+            )
         return answers
 
 
@@ -452,7 +490,9 @@ def _question_context_pairs(args: tuple[Any, ...], question: Any, context: Any) 
         if question is not None or context is not None or len(args) != 1:
             raise TypeError(f"{usage} Got positional {args!r:.80} as well.")
         items, single = ([args[0]], True) if isinstance(args[0], dict) else (args[0], False)
-        if not isinstance(items, list) or not all(isinstance(item, dict) and {"question", "context"} <= set(item) for item in items):
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and {"question", "context"} <= set(item) for item in items
+        ):
             raise TypeError(f"{usage} Got {args[0]!r:.80}.")
         question, context = [item["question"] for item in items], [item["context"] for item in items]
     else:
@@ -466,7 +506,9 @@ def _question_context_pairs(args: tuple[Any, ...], question: Any, context: Any) 
     questions, _ = _texts(question, "question-answering question")
     contexts, _ = _texts(context, "question-answering context")
     if len(questions) != len(contexts):
-        raise ValueError(f"question-answering got {len(questions)} questions and {len(contexts)} contexts; give one context per question.")
+        raise ValueError(
+            f"question-answering got {len(questions)} questions and {len(contexts)} contexts; give one context per question."
+        )
     for text, name in [(q, "question") for q in questions] + [(c, "context") for c in contexts]:
         if not text.strip():
             raise ValueError(f"question-answering: an empty {name}; give text to answer from.")
@@ -481,7 +523,15 @@ class _TextToTextPipeline(CoursePipeline):
     to ``generate`` (``max_length``, ``min_length``, ``num_beams``, ``do_sample``, ...).
     """
 
-    def __init__(self, task: str, checkpoint: Checkpoint, model: Any, tokenizer: Any, defaults: dict[str, Any], languages: tuple[str, str]) -> None:
+    def __init__(
+        self,
+        task: str,
+        checkpoint: Checkpoint,
+        model: Any,
+        tokenizer: Any,
+        defaults: dict[str, Any],
+        languages: tuple[str, str],
+    ) -> None:
         self.output_key = "summary_text" if task == "summarization" else "translation_text"
         self.languages = languages
         super().__init__(task, checkpoint, model, tokenizer, defaults)
@@ -496,7 +546,9 @@ class _TextToTextPipeline(CoursePipeline):
                 generated = self._generate(texts, languages, options)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"{self.task} ({self.checkpoint.name_or_path}): {error}") from None
-        results = [[{self.output_key: text} for text in generated[i * returns : (i + 1) * returns]] for i in range(len(texts))]
+        results = [
+            [{self.output_key: text} for text in generated[i * returns : (i + 1) * returns]] for i in range(len(texts))
+        ]
         if single:
             return results[0]
         return [result[0] for result in results] if returns == 1 else results
@@ -512,7 +564,11 @@ class Seq2SeqTextPipeline(_TextToTextPipeline):
         key = self.task if self.task == "summarization" else f"translation_{languages[0]}_to_{languages[1]}"
         prefix = (getattr(self.model.config, "task_specific_params", None) or {}).get(key, {}).get("prefix", "")  # T5
         encoded = self.tokenizer(
-            [prefix + text for text in texts], padding=True, truncation=True, return_tensors="pt", return_token_type_ids=False
+            [prefix + text for text in texts],
+            padding=True,
+            truncation=True,
+            return_tensors="pt",
+            return_token_type_ids=False,
         )
         output_ids = self.model.generate(**encoded.to(self.model.device), **options)
         return [text.strip() for text in self.tokenizer.batch_decode(output_ids, skip_special_tokens=True)]
@@ -551,7 +607,9 @@ class PromptedTextPipeline(_TextToTextPipeline):
         options.setdefault("max_new_tokens", self.MAX_NEW_TOKENS)
         options.setdefault("do_sample", False)
         prompts = [self._prompt(text, languages) for text in texts]
-        encoded = self.tokenizer(prompts, padding=True, return_tensors="pt", add_special_tokens=False, return_token_type_ids=False)
+        encoded = self.tokenizer(
+            prompts, padding=True, return_tensors="pt", add_special_tokens=False, return_token_type_ids=False
+        )
         encoded = encoded.to(self.model.device)
         output_ids = self.model.generate(**encoded, pad_token_id=self.tokenizer.pad_token_id, **options)
         answers = self.tokenizer.batch_decode(output_ids[:, encoded["input_ids"].shape[1] :], skip_special_tokens=True)
@@ -580,7 +638,9 @@ def _parse_task(task: str) -> tuple[str, tuple[str, str]]:
         return "translation", (match.group(1), match.group(2))
     if task in TASKS:
         return TASKS[task], DEFAULT_LANGUAGES
-    raise UnknownTaskError(f"Unknown task {task!r}. hfcourse.pipeline knows: {', '.join(TASKS)}, and translation_xx_to_yy (e.g. translation_fr_to_en).")
+    raise UnknownTaskError(
+        f"Unknown task {task!r}. hfcourse.pipeline knows: {', '.join(TASKS)}, and translation_xx_to_yy (e.g. translation_fr_to_en)."
+    )
 
 
 def _architectures(config: Any) -> list[str]:
@@ -603,8 +663,16 @@ def _load_tokenizer(checkpoint: Checkpoint, padding_side: str = "right") -> Any:
     return tokenizer
 
 
-def _build(task: str, role: str, languages: tuple[str, str], checkpoint: Checkpoint, defaults: dict[str, Any]) -> CoursePipeline:
-    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForQuestionAnswering, AutoModelForSeq2SeqLM
+def _build(
+    task: str, role: str, languages: tuple[str, str], checkpoint: Checkpoint, defaults: dict[str, Any]
+) -> CoursePipeline:
+    from transformers import (
+        AutoConfig,
+        AutoModel,
+        AutoModelForCausalLM,
+        AutoModelForQuestionAnswering,
+        AutoModelForSeq2SeqLM,
+    )
 
     config = AutoConfig.from_pretrained(checkpoint.name_or_path)
     transformers_tasks = {
@@ -618,23 +686,47 @@ def _build(task: str, role: str, languages: tuple[str, str], checkpoint: Checkpo
     if role == "zero-shot-classification":
         if any(label.lower().startswith("entail") for label in (config.label2id or {})):
             return TransformersPipeline(task, checkpoint, "zero-shot-classification", defaults)
-        return EmbeddingZeroShotPipeline(task, checkpoint, _load_model(AutoModel, checkpoint), _load_tokenizer(checkpoint), defaults)
+        return EmbeddingZeroShotPipeline(
+            task, checkpoint, _load_model(AutoModel, checkpoint), _load_tokenizer(checkpoint), defaults
+        )
     if role == "fill-mask":
         if any(name.endswith("ForMaskedLM") for name in _architectures(config)):
             return TransformersPipeline(task, checkpoint, "fill-mask", defaults)
         if _is_causal_lm(config):
-            return CausalFillMaskPipeline(task, checkpoint, _load_model(AutoModelForCausalLM, checkpoint), _load_tokenizer(checkpoint), defaults)
+            return CausalFillMaskPipeline(
+                task, checkpoint, _load_model(AutoModelForCausalLM, checkpoint), _load_tokenizer(checkpoint), defaults
+            )
         raise ValueError(
             f"fill-mask: {checkpoint.name_or_path} has neither a masked-LM head nor a causal-LM head "
             f"(architectures {_architectures(config)}); give a model such as distilbert/distilroberta-base."
         )
     if role == "question-answering":
-        return QuestionAnsweringPipeline(task, checkpoint, _load_model(AutoModelForQuestionAnswering, checkpoint), _load_tokenizer(checkpoint), defaults)
+        return QuestionAnsweringPipeline(
+            task,
+            checkpoint,
+            _load_model(AutoModelForQuestionAnswering, checkpoint),
+            _load_tokenizer(checkpoint),
+            defaults,
+        )
     # summarization and translation
     if config.is_encoder_decoder:
-        return Seq2SeqTextPipeline(task, checkpoint, _load_model(AutoModelForSeq2SeqLM, checkpoint), _load_tokenizer(checkpoint), defaults, languages)
+        return Seq2SeqTextPipeline(
+            task,
+            checkpoint,
+            _load_model(AutoModelForSeq2SeqLM, checkpoint),
+            _load_tokenizer(checkpoint),
+            defaults,
+            languages,
+        )
     if _is_causal_lm(config):
-        return PromptedTextPipeline(task, checkpoint, _load_model(AutoModelForCausalLM, checkpoint), _load_tokenizer(checkpoint, "left"), defaults, languages)
+        return PromptedTextPipeline(
+            task,
+            checkpoint,
+            _load_model(AutoModelForCausalLM, checkpoint),
+            _load_tokenizer(checkpoint, "left"),
+            defaults,
+            languages,
+        )
     raise ValueError(
         f"{task}: {checkpoint.name_or_path} is neither an encoder-decoder nor a causal LM (model type "
         f"{config.model_type!r}); give a seq2seq model such as sshleifer/distilbart-cnn-12-6 or Helsinki-NLP/opus-mt-fr-en."

@@ -7,7 +7,8 @@ cell's value) and no global figure state is left behind. Save one with ``figure.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 from matplotlib import pyplot
@@ -35,7 +36,9 @@ def _as_numpy(values: Any, name: str) -> np.ndarray:
     try:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must hold numbers (a list, numpy array or tensor); got {type(values).__name__}: {error}") from None
+        raise TypeError(
+            f"{name} must hold numbers (a list, numpy array or tensor); got {type(values).__name__}: {error}"
+        ) from None
 
 
 def plot_history(history: Sequence[Mapping[str, Any]], title: str = "Training history") -> Figure:
@@ -70,7 +73,9 @@ def plot_history(history: Sequence[Mapping[str, Any]], title: str = "Training hi
     axes[0].set(xlabel="epoch", ylabel="loss", title="Loss")
     if metrics:
         for name in metrics:
-            axes[1].plot(epochs, _as_numpy([entry[name] for entry in history], f"history {name}"), marker="o", label=name)
+            axes[1].plot(
+                epochs, _as_numpy([entry[name] for entry in history], f"history {name}"), marker="o", label=name
+            )
         axes[1].set(xlabel="epoch", ylabel="score", title="Evaluation")
         axes[1].legend()
     if all(entry.get("seconds") is not None for entry in history):

@@ -18,8 +18,9 @@ are the same words for every tokenizer.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
@@ -66,7 +67,9 @@ class Corpus:
     source: str
 
 
-def glue_corpus(task: str = "mrpc", data_dir: str | os.PathLike[str] | None = None, max_texts: int | None = None) -> Corpus:
+def glue_corpus(
+    task: str = "mrpc", data_dir: str | os.PathLike[str] | None = None, max_texts: int | None = None
+) -> Corpus:
     """Sentences of a GLUE task as a tokenizer corpus: its train split to train, its validation split held out.
 
     Args:
@@ -165,7 +168,9 @@ def _check_corpus(texts: Iterable[str], name: str) -> list[str]:
     return texts
 
 
-def train_tokenizer(kind: str, texts: Iterable[str], vocab_size: int | None = None, *, lowercase: bool = True) -> Tokenizer:
+def train_tokenizer(
+    kind: str, texts: Iterable[str], vocab_size: int | None = None, *, lowercase: bool = True
+) -> Tokenizer:
     """Train one tokenizer of ``kind`` (see ``KINDS``) on ``texts``.
 
     Args:
@@ -245,7 +250,9 @@ def measure_tokenizer(tokenizer: Tokenizer, texts: Iterable[str]) -> TokenizerSt
     )
 
 
-def compare_tokenizers(tokenizers: dict[str, Tokenizer], heldout_texts: Iterable[str], digits: int = 4) -> pandas.DataFrame:
+def compare_tokenizers(
+    tokenizers: dict[str, Tokenizer], heldout_texts: Iterable[str], digits: int = 4
+) -> pandas.DataFrame:
     """One row per tokenizer: vocabulary size, tokens per word, unknown rates (a ``pandas.DataFrame``).
 
     ``tokenizers`` is what ``train_tokenizers`` returns; floats are rounded to ``digits`` places.

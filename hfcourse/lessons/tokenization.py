@@ -9,7 +9,8 @@ clean-up the manual loop needs: it tokenizes one or two text columns with trunca
 
 from __future__ import annotations
 
-from typing import Any, Sequence, TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from datasets import Dataset, DatasetDict
 from transformers import PreTrainedTokenizerBase
@@ -19,7 +20,9 @@ __all__ = ["token_lengths", "tokenize_dataset"]
 RawData = TypeVar("RawData", Dataset, DatasetDict)
 
 
-def _check_text_columns(splits: dict[str, Dataset], text_columns: tuple[str, ...], keep_columns: tuple[str, ...]) -> None:
+def _check_text_columns(
+    splits: dict[str, Dataset], text_columns: tuple[str, ...], keep_columns: tuple[str, ...]
+) -> None:
     if len(text_columns) not in (1, 2) or not all(isinstance(name, str) for name in text_columns):
         raise ValueError(
             f"text_columns={text_columns!r}: give one column name (single sentences, e.g. ('sentence',) for "
@@ -72,10 +75,14 @@ def tokenize_dataset(
     keep_columns = tuple(keep_columns)
     splits = dict(raw) if isinstance(raw, DatasetDict) else {raw.split or "dataset": raw}
     if not all(isinstance(split, Dataset) for split in splits.values()):
-        raise TypeError(f"raw must be a datasets Dataset or DatasetDict (e.g. from load_glue); got {type(raw).__name__}.")
+        raise TypeError(
+            f"raw must be a datasets Dataset or DatasetDict (e.g. from load_glue); got {type(raw).__name__}."
+        )
     _check_text_columns(splits, text_columns, keep_columns)
     if max_length is not None and (not isinstance(max_length, int) or max_length < 2):
-        raise ValueError(f"max_length={max_length!r}: give a number of tokens of at least 2, or None for the tokenizer's limit.")
+        raise ValueError(
+            f"max_length={max_length!r}: give a number of tokens of at least 2, or None for the tokenizer's limit."
+        )
 
     def tokenize_batch(batch: dict[str, list[Any]]) -> Any:
         return tokenizer(*(batch[column] for column in text_columns), truncation=True, max_length=max_length)

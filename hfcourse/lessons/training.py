@@ -22,8 +22,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence, TypedDict
+from typing import Any, TypedDict
 
 import torch
 from accelerate import Accelerator
@@ -43,9 +44,9 @@ from transformers import (
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
 
 from ..offline.checkpoints import BrokenModelError, Checkpoint, _quiet_transformers, check_model_dir
+from ..offline.validation import check_flag, check_positive_int
 from .collation import make_collator
 from .metrics import classification_metrics, compute_metrics
-from ..offline.validation import check_flag, check_positive_int
 
 __all__ = [
     "COURSE_TRAINING_ARGS",
@@ -130,7 +131,9 @@ def history_table(history: Sequence[Mapping[str, Any]]) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def limit_samples(raw: DatasetDict, max_train_samples: int | None = None, max_eval_samples: int | None = None) -> DatasetDict:
+def limit_samples(
+    raw: DatasetDict, max_train_samples: int | None = None, max_eval_samples: int | None = None
+) -> DatasetDict:
     """The first ``max_train_samples`` of ``train`` and ``max_eval_samples`` of ``validation`` (None: all).
 
     Keeps the other splits and the ``source`` attribute that ``load_glue`` sets; a limit larger than the
@@ -142,7 +145,10 @@ def limit_samples(raw: DatasetDict, max_train_samples: int | None = None, max_ev
         if split not in raw:
             raise ValueError(f"limit_samples: the dataset has no {split!r} split (splits: {list(raw)}).")
     limited = DatasetDict(
-        {name: split.select(range(min(limits[name], len(split)))) if limits.get(name) else split for name, split in raw.items()}
+        {
+            name: split.select(range(min(limits[name], len(split)))) if limits.get(name) else split
+            for name, split in raw.items()
+        }
     )
     if hasattr(raw, "source"):
         limited.source = raw.source  # type: ignore[attr-defined]
@@ -173,15 +179,25 @@ def load_classifier(
     if Path(name_or_path).expanduser().exists():
         name_or_path = str(check_model_dir(name_or_path, need_tokenizer=False))
     if label_names is not None and len(label_names) != num_labels:
-        raise ValueError(f"label_names={list(label_names)} has {len(label_names)} names for num_labels={num_labels}; give one name per class.")
+        raise ValueError(
+            f"label_names={list(label_names)} has {len(label_names)} names for num_labels={num_labels}; give one name per class."
+        )
     labels = {}
     if label_names is not None:
-        labels = {"id2label": dict(enumerate(label_names)), "label2id": {name: index for index, name in enumerate(label_names)}}
+        labels = {
+            "id2label": dict(enumerate(label_names)),
+            "label2id": {name: index for index, name in enumerate(label_names)},
+        }
     set_seed(seed)
     with _quiet_transformers():
         try:
             model, loading = AutoModelForSequenceClassification.from_pretrained(
-                name_or_path, num_labels=num_labels, use_safetensors=True, dtype=torch.float32, output_loading_info=True, **labels
+                name_or_path,
+                num_labels=num_labels,
+                use_safetensors=True,
+                dtype=torch.float32,
+                output_loading_info=True,
+                **labels,
             )
         except Exception as error:  # a damaged file fails deep inside transformers or safetensors
             if not Path(name_or_path).exists():
@@ -193,7 +209,9 @@ def load_classifier(
             ) from None
     # Only the classifier head may be new; anything else missing would silently be random weights.
     body = f"{model.base_model_prefix}."
-    not_loaded = sorted(key for key in loading["missing_keys"] | {key for key, *_ in loading["mismatched_keys"]} if key.startswith(body))
+    not_loaded = sorted(
+        key for key in loading["missing_keys"] | {key for key, *_ in loading["mismatched_keys"]} if key.startswith(body)
+    )
     if not_loaded:
         raise BrokenModelError(
             f"Model at {name_or_path!r} lacks {len(not_loaded)} of the encoder's weights (e.g. {', '.join(not_loaded[:3])}) "
@@ -287,7 +305,9 @@ class _EpochTimer(TrainerCallback):
 
     def on_epoch_end(self, args: TrainingArguments, state: Any, control: Any, **kwargs: Any) -> None:
         # Appended like Trainer.log does, so that it is saved with checkpoints and survives a resume.
-        state.log_history.append({"epoch_seconds": time.perf_counter() - self._started, "epoch": state.epoch, "step": state.global_step})
+        state.log_history.append(
+            {"epoch_seconds": time.perf_counter() - self._started, "epoch": state.epoch, "step": state.global_step}
+        )
 
 
 class CourseTrainer(Trainer):
@@ -363,7 +383,11 @@ def _training_arguments(output_dir: str | os.PathLike[str], overrides: dict[str,
             fix = f"use {RENAMED_TRAINING_ARGS[name]} instead"
         else:
             close = difflib.get_close_matches(name, known, n=3)
-            fix = f"did you mean {' or '.join(close)}?" if close else "see the TrainingArguments documentation for the names"
+            fix = (
+                f"did you mean {' or '.join(close)}?"
+                if close
+                else "see the TrainingArguments documentation for the names"
+            )
         raise TypeError(f"build_trainer: {name!r} is not a TrainingArguments option in transformers 5: {fix}.")
     arguments = {**COURSE_TRAINING_ARGS, "use_cpu": not torch.cuda.is_available(), **overrides}
     try:
@@ -435,7 +459,9 @@ def trainer_history(trainer: Trainer) -> list[EpochRecord]:
     history: list[EpochRecord] = []
     for number in sorted(epochs):
         record = epochs[number]
-        missing = [name for name in ("accuracy", "f1", "seconds") if name not in record] + ([] if record["losses"] else ["loss"])
+        missing = [name for name in ("accuracy", "f1", "seconds") if name not in record] + (
+            [] if record["losses"] else ["loss"]
+        )
         if missing:
             raise ValueError(
                 f"trainer_history: epoch {number} has no {', '.join(missing)} in the trainer's log history. It needs "
@@ -561,14 +587,18 @@ def train_loop(
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)  # its default weight decay, 0.01, as the course
 
     if accelerator is not None:
-        train_dataloader, eval_dataloader, model, optimizer = accelerator.prepare(train_dataloader, eval_dataloader, model, optimizer)
+        train_dataloader, eval_dataloader, model, optimizer = accelerator.prepare(
+            train_dataloader, eval_dataloader, model, optimizer
+        )
         device = accelerator.device
     else:
         device = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
         model.to(device)
 
     num_training_steps = epochs * len(train_dataloader)
-    lr_scheduler = get_scheduler("linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=num_training_steps)
+    lr_scheduler = get_scheduler(
+        "linear", optimizer=optimizer, num_warmup_steps=0, num_training_steps=num_training_steps
+    )
     progress_bar = tqdm(total=num_training_steps, disable=not _progress_enabled(progress, accelerator))
 
     history: list[EpochRecord] = []
@@ -595,7 +625,11 @@ def train_loop(
         if accelerator is not None:  # the mean over all processes, so every process reports the same
             mean_loss = accelerator.reduce(mean_loss, reduction="mean")
         metrics = _evaluate(model, eval_dataloader, model_inputs, accelerator)
-        history.append(EpochRecord(epoch=epoch, loss=float(mean_loss), accuracy=metrics["accuracy"], f1=metrics["f1"], seconds=seconds))
+        history.append(
+            EpochRecord(
+                epoch=epoch, loss=float(mean_loss), accuracy=metrics["accuracy"], f1=metrics["f1"], seconds=seconds
+            )
+        )
     progress_bar.close()
     model.eval()
     return history

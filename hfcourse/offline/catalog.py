@@ -8,9 +8,9 @@ derived from one (``standins``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import standins
 from .checkpoints import (

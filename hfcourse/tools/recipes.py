@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
@@ -34,7 +35,15 @@ if TYPE_CHECKING:
 
     from .accelerate_setup import PrecisionTiming
 
-__all__ = ["HFCOURSE_RECIPE", "PRECISIONS", "Recipe", "build_recipe_trainer", "default_recipe", "set_dropout", "sorted_by_length"]
+__all__ = [
+    "HFCOURSE_RECIPE",
+    "PRECISIONS",
+    "Recipe",
+    "build_recipe_trainer",
+    "default_recipe",
+    "set_dropout",
+    "sorted_by_length",
+]
 
 # Recipe precision -> the TrainingArguments switch that turns it on (fp32 needs none).
 PRECISIONS = {"fp32": None, "bf16": "bf16", "fp16": "fp16"}
@@ -87,15 +96,25 @@ class Recipe:
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"Recipe {self.name!r}: {name}={value!r}; give a whole number of at least 1.")
         if not self.learning_rate > 0:
-            raise ValueError(f"Recipe {self.name!r}: learning_rate={self.learning_rate!r}; give a positive rate such as 1e-4.")
+            raise ValueError(
+                f"Recipe {self.name!r}: learning_rate={self.learning_rate!r}; give a positive rate such as 1e-4."
+            )
         if not 0 <= self.warmup_fraction < 1:
-            raise ValueError(f"Recipe {self.name!r}: warmup_fraction={self.warmup_fraction!r}; give a fraction in [0, 1), e.g. 0.1.")
+            raise ValueError(
+                f"Recipe {self.name!r}: warmup_fraction={self.warmup_fraction!r}; give a fraction in [0, 1), e.g. 0.1."
+            )
         if self.dropout is not None and not 0 <= self.dropout < 1:
-            raise ValueError(f"Recipe {self.name!r}: dropout={self.dropout!r}; give a probability in [0, 1), or None for the checkpoint's.")
+            raise ValueError(
+                f"Recipe {self.name!r}: dropout={self.dropout!r}; give a probability in [0, 1), or None for the checkpoint's."
+            )
         if not self.max_grad_norm >= 0:
-            raise ValueError(f"Recipe {self.name!r}: max_grad_norm={self.max_grad_norm!r}; give a norm of at least 0 (0: no clipping).")
+            raise ValueError(
+                f"Recipe {self.name!r}: max_grad_norm={self.max_grad_norm!r}; give a norm of at least 0 (0: no clipping)."
+            )
         if self.precision not in PRECISIONS:
-            raise ValueError(f"Recipe {self.name!r}: precision={self.precision!r}; give one of {', '.join(PRECISIONS)}.")
+            raise ValueError(
+                f"Recipe {self.name!r}: precision={self.precision!r}; give one of {', '.join(PRECISIONS)}."
+            )
 
     def steps_per_epoch(self, train_size: int) -> int:
         """Optimizer steps in one epoch over ``train_size`` samples (the last batch may be smaller)."""
@@ -226,7 +245,9 @@ def default_recipe(precision_timing: PrecisionTiming | None = None) -> Recipe:
     timing = precision_timing if precision_timing is not None else measure_mixed_precision()
     precision = _MEASURED_PRECISIONS.get(timing.fastest)
     if precision is None:
-        raise ValueError(f"precision_timing measured {timing.fastest!r}, which is not one of {', '.join(_MEASURED_PRECISIONS)}.")
+        raise ValueError(
+            f"precision_timing measured {timing.fastest!r}, which is not one of {', '.join(_MEASURED_PRECISIONS)}."
+        )
     return replace(HFCOURSE_RECIPE, precision=precision)
 
 
@@ -266,9 +287,13 @@ def build_recipe_trainer(
 
     recipe = recipe if recipe is not None else HFCOURSE_RECIPE
     if not isinstance(recipe, Recipe):
-        raise TypeError(f"recipe must be a hfcourse.tools.recipes.Recipe (e.g. HFCOURSE_RECIPE); got {type(recipe).__name__}.")
+        raise TypeError(
+            f"recipe must be a hfcourse.tools.recipes.Recipe (e.g. HFCOURSE_RECIPE); got {type(recipe).__name__}."
+        )
     if "train" not in tokenized:
-        raise ValueError(f"build_recipe_trainer needs a 'train' split (got {list(tokenized)}); pass tokenize_dataset(load_glue(task), tokenizer).")
+        raise ValueError(
+            f"build_recipe_trainer needs a 'train' split (got {list(tokenized)}); pass tokenize_dataset(load_glue(task), tokenizer)."
+        )
     arguments = {**recipe.training_args(len(tokenized["train"])), **training_args}
     if recipe.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)  # the Trainer's optimizer skips it

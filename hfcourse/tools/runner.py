@@ -27,10 +27,11 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import nbformat
 from nbformat import NotebookNode
@@ -160,7 +161,9 @@ def discover_notebooks(notebooks_dir: str | os.PathLike[str], names: Sequence[st
 def _assigned_names(source: str) -> set[str]:
     names: set[str] = set()
     for node in ast.walk(ast.parse(source)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         names.update(target.id for target in targets if isinstance(target, ast.Name))
     return names
 
@@ -426,7 +429,9 @@ def _checkpoint_text(checkpoint: dict[str, Any]) -> str:
     return f"{checkpoint.get('role')}: {checkpoint.get('name_or_path')} [{checkpoint.get('kind')}, {real}]"
 
 
-def write_report(results: Sequence[NotebookResult], build_dir: str | os.PathLike[str], mode: RunMode) -> tuple[Path, Path]:
+def write_report(
+    results: Sequence[NotebookResult], build_dir: str | os.PathLike[str], mode: RunMode
+) -> tuple[Path, Path]:
     """Write ``report.json`` and ``report.md`` for ``results`` into ``build_dir``; return their paths."""
     folder = Path(build_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -438,7 +443,10 @@ def write_report(results: Sequence[NotebookResult], build_dir: str | os.PathLike
         "failed": len(failed),
         "seconds": round(sum(result.seconds for result in results), 1),
         "notebooks": [
-            {**asdict(result), "failure": {"message": str(result.failure), **asdict(result.failure)} if result.failure else None}
+            {
+                **asdict(result),
+                "failure": {"message": str(result.failure), **asdict(result.failure)} if result.failure else None,
+            }
             for result in results
         ],
     }
@@ -460,7 +468,9 @@ def write_report(results: Sequence[NotebookResult], build_dir: str | os.PathLike
     for result in results:
         checkpoints = "<br>".join(_cell_text(_checkpoint_text(c)) for c in result.checkpoints) or "none reported"
         metrics = ", ".join(f"{key}={value}" for key, value in result.metrics.items()) or "-"
-        lines.append(f"| {result.notebook} | {result.status} | {result.seconds} | {checkpoints} | {_cell_text(metrics)} |")
+        lines.append(
+            f"| {result.notebook} | {result.status} | {result.seconds} | {checkpoints} | {_cell_text(metrics)} |"
+        )
     if failed:
         lines += ["", "## Failures", ""]
         for result in failed:
@@ -482,15 +492,30 @@ def _parser() -> argparse.ArgumentParser:
         prog="hfcourse run",
         description="Execute the course notebooks headlessly (papermill) and write build/report.md.",
     )
-    parser.add_argument("--notebook", nargs="+", action="extend", metavar="NAME",
-                        help="run only these notebooks (file name, with or without .ipynb)")
+    parser.add_argument(
+        "--notebook",
+        nargs="+",
+        action="extend",
+        metavar="NAME",
+        help="run only these notebooks (file name, with or without .ipynb)",
+    )
     parser.add_argument("--fast", action="store_true", help="pass fast=True: small slices, a few steps")
-    parser.add_argument("--online", action="store_true",
-                        help="run online with the course checkpoints (HFCOURSE_OFFLINE=0) instead of offline")
-    parser.add_argument("--write-back", action="store_true",
-                        help="store the outputs of passed notebooks back into the notebook files (full offline runs only)")
-    parser.add_argument("--cell-timeout", type=float, metavar="SECONDS",
-                        help="fail a notebook when one of its cells runs longer than this (default: no limit)")
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="run online with the course checkpoints (HFCOURSE_OFFLINE=0) instead of offline",
+    )
+    parser.add_argument(
+        "--write-back",
+        action="store_true",
+        help="store the outputs of passed notebooks back into the notebook files (full offline runs only)",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="fail a notebook when one of its cells runs longer than this (default: no limit)",
+    )
     parser.add_argument("--notebooks-dir", type=Path, default=Path("notebooks"), help="default: notebooks")
     parser.add_argument("--build-dir", type=Path, default=Path("build"), help="default: build")
     return parser

@@ -22,9 +22,10 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 LOOPS = ("trainer", "manual", "accelerate")
 
@@ -86,8 +87,6 @@ def run(config: TrainConfig) -> dict[str, Any]:
     _check(config)
     from transformers import AutoTokenizer
 
-    from ..offline.catalog import resolve_checkpoint
-    from ..offline.data import GLUE_TASKS, load_glue
     from ..lessons.tokenization import tokenize_dataset
     from ..lessons.training import (
         build_trainer,
@@ -100,6 +99,8 @@ def run(config: TrainConfig) -> dict[str, Any]:
         trainer_history,
         weights_fingerprint,
     )
+    from ..offline.catalog import resolve_checkpoint
+    from ..offline.data import GLUE_TASKS, load_glue
 
     output_dir = Path(config.output_dir)
     accelerator = make_accelerator() if config.loop == "accelerate" else None
@@ -147,7 +148,12 @@ def run(config: TrainConfig) -> dict[str, Any]:
         is_main = rank == 0
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    rank_report = {"rank": rank, "world_size": world_size, "sample_ids": sample_ids, "weights_sha256": weights_fingerprint(model)}
+    rank_report = {
+        "rank": rank,
+        "world_size": world_size,
+        "sample_ids": sample_ids,
+        "weights_sha256": weights_fingerprint(model),
+    }
     (output_dir / f"rank-{rank}.json").write_text(json.dumps(rank_report))
     result = {
         **asdict(config),
@@ -189,7 +195,13 @@ def launch_command(num_processes: int = 2, launcher: str = "torchrun", **options
     if launcher == "torchrun":
         command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={num_processes}"]
     elif launcher == "accelerate":
-        command = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", f"--num_processes={num_processes}"]
+        command = [
+            sys.executable,
+            "-m",
+            "accelerate.commands.launch",
+            "--multi_gpu",
+            f"--num_processes={num_processes}",
+        ]
         command += ["--num_machines=1", "--mixed_precision=no", "--dynamo_backend=no"]  # else it warns about defaults
     else:
         raise ValueError(f"launcher {launcher!r} is not known; choose 'torchrun' or 'accelerate'.")
@@ -197,7 +209,9 @@ def launch_command(num_processes: int = 2, launcher: str = "torchrun", **options
     known = TrainConfig.__dataclass_fields__
     for name, value in options.items():
         if name not in known:
-            raise TypeError(f"launch_command: {name!r} is not an option of hfcourse train; options: {', '.join(known)}.")
+            raise TypeError(
+                f"launch_command: {name!r} is not an option of hfcourse train; options: {', '.join(known)}."
+            )
         flag = "--" + name.replace("_", "-")
         if value is True:
             command.append(flag)
@@ -214,19 +228,29 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Two processes: torchrun --standalone --nproc_per_node 2 -m hfcourse train --loop accelerate",
     )
     parser.add_argument("--task", default=defaults.task, help="mrpc or sst2 (default: %(default)s)")
-    parser.add_argument("--data-dir", help="folder of the GLUE TSV files (default: the Hub online, the embedded set offline)")
+    parser.add_argument(
+        "--data-dir", help="folder of the GLUE TSV files (default: the Hub online, the embedded set offline)"
+    )
     parser.add_argument("--checkpoint", help="model folder or Hub id (default: the catalog's encoder)")
     parser.add_argument("--loop", choices=LOOPS, default=defaults.loop, help="training loop (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=defaults.epochs)
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="per process (default: %(default)s)")
+    parser.add_argument(
+        "--batch-size", type=int, default=defaults.batch_size, help="per process (default: %(default)s)"
+    )
     parser.add_argument("--lr", type=float, default=defaults.lr)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--max-train-samples", type=int, help="train on the first N training samples")
     parser.add_argument("--max-eval-samples", type=int, help="evaluate on the first N validation samples")
-    parser.add_argument("--output-dir", default=defaults.output_dir, help="checkpoints, reports, model (default: %(default)s)")
+    parser.add_argument(
+        "--output-dir", default=defaults.output_dir, help="checkpoints, reports, model (default: %(default)s)"
+    )
     parser.add_argument("--save-model", action="store_true", help="save the fine-tuned model to OUTPUT_DIR/model")
     parser.add_argument("--save-steps", type=int, help="trainer: a checkpoint every N steps (default: one per epoch)")
-    parser.add_argument("--resume", action="store_true", help="trainer: go on from the last checkpoint in OUTPUT_DIR/checkpoints, if any")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="trainer: go on from the last checkpoint in OUTPUT_DIR/checkpoints, if any",
+    )
     parser.add_argument("--progress", action="store_true", help="show progress bars and library messages")
     return parser
 

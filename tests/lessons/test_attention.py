@@ -42,7 +42,9 @@ def test_attention_matches_torch_with_boolean_mask(qkv) -> None:
     mask = torch.rand(2, 1, 5, 5, generator=torch.Generator().manual_seed(1)) > 0.5
     mask[..., 0] = True  # every query keeps at least one key
     output, weights = scaled_dot_product_attention(query, key, value, mask)
-    torch.testing.assert_close(output, F.scaled_dot_product_attention(query, key, value, attn_mask=mask), atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        output, F.scaled_dot_product_attention(query, key, value, attn_mask=mask), atol=1e-6, rtol=1e-5
+    )
     assert torch.all(weights[~mask.expand_as(weights)] == 0)
 
 
@@ -50,13 +52,17 @@ def test_attention_matches_torch_with_float_mask(qkv) -> None:
     query, key, value = qkv
     bias = torch.randn(5, 5, generator=torch.Generator().manual_seed(2))
     output, _ = scaled_dot_product_attention(query, key, value, bias)
-    torch.testing.assert_close(output, F.scaled_dot_product_attention(query, key, value, attn_mask=bias), atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        output, F.scaled_dot_product_attention(query, key, value, attn_mask=bias), atol=1e-6, rtol=1e-5
+    )
 
 
 def test_causal_mask_matches_torch_is_causal(qkv) -> None:
     query, key, value = qkv
     output, weights = scaled_dot_product_attention(query, key, value, causal_mask(5))
-    torch.testing.assert_close(output, F.scaled_dot_product_attention(query, key, value, is_causal=True), atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(
+        output, F.scaled_dot_product_attention(query, key, value, is_causal=True), atol=1e-6, rtol=1e-5
+    )
     assert weights[0, 0, 0].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]  # the first token sees only itself
     assert causal_mask(3).tolist() == [[True, False, False], [True, True, False], [True, True, True]]
 
@@ -67,7 +73,9 @@ def test_attention_rejects_mismatched_shapes() -> None:
     with pytest.raises(ValueError, match="one row per position"):
         scaled_dot_product_attention(torch.zeros(1, 4, 8), torch.zeros(1, 4, 8), torch.zeros(1, 3, 8))
     with pytest.raises(ValueError, match="does not broadcast"):
-        scaled_dot_product_attention(torch.zeros(1, 4, 8), torch.zeros(1, 4, 8), torch.zeros(1, 4, 8), torch.ones(3, 3, dtype=torch.bool))
+        scaled_dot_product_attention(
+            torch.zeros(1, 4, 8), torch.zeros(1, 4, 8), torch.zeros(1, 4, 8), torch.ones(3, 3, dtype=torch.bool)
+        )
 
 
 def test_multi_head_attention_matches_torch_multihead_attention() -> None:
@@ -75,12 +83,16 @@ def test_multi_head_attention_matches_torch_multihead_attention() -> None:
     attention = MultiHeadAttention(hidden_size=16, num_heads=4).eval()
     reference = torch.nn.MultiheadAttention(16, 4, batch_first=True).eval()
     with torch.no_grad():
-        reference.in_proj_weight.copy_(torch.cat([attention.query.weight, attention.key.weight, attention.value.weight]))
+        reference.in_proj_weight.copy_(
+            torch.cat([attention.query.weight, attention.key.weight, attention.value.weight])
+        )
         reference.in_proj_bias.copy_(torch.cat([attention.query.bias, attention.key.bias, attention.value.bias]))
         reference.out_proj.load_state_dict(attention.output.state_dict())
         hidden_states = torch.randn(2, 7, 16)
         output, weights = attention(hidden_states)
-        expected_output, expected_weights = reference(hidden_states, hidden_states, hidden_states, average_attn_weights=False)
+        expected_output, expected_weights = reference(
+            hidden_states, hidden_states, hidden_states, average_attn_weights=False
+        )
     assert output.shape == (2, 7, 16) and weights.shape == (2, 4, 7, 7)
     torch.testing.assert_close(output, expected_output, atol=1e-6, rtol=1e-5)
     torch.testing.assert_close(weights, expected_weights, atol=1e-6, rtol=1e-5)

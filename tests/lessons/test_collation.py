@@ -49,7 +49,12 @@ def test_a_batch_of_shorter_samples_is_shorter(tokenizer, train_samples):
 def test_real_mrpc_batch_shapes_match_the_course(tokenizer, real_glue_dir):
     train = tokenize_dataset(load_glue("mrpc", real_glue_dir / "mrpc"), tokenizer)["train"]
     batch = make_collator(tokenizer)([train[index] for index in range(8)])
-    assert batch_shapes(batch) == {"labels": (8,), "input_ids": (8, 67), "token_type_ids": (8, 67), "attention_mask": (8, 67)}
+    assert batch_shapes(batch) == {
+        "labels": (8,),
+        "input_ids": (8, 67),
+        "token_type_ids": (8, 67),
+        "attention_mask": (8, 67),
+    }
 
 
 def test_a_tokenizer_without_padding_token_is_refused_with_the_fix(tokenizer):

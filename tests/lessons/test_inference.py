@@ -173,7 +173,9 @@ def test_head_on_base_hidden_states_gives_the_logits(config_class: str) -> None:
     sizes = {
         "BertConfig": dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32),
         "DistilBertConfig": dict(dim=16, n_layers=1, n_heads=2, hidden_dim=32),
-        "RobertaConfig": dict(hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, pad_token_id=1),
+        "RobertaConfig": dict(
+            hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, pad_token_id=1
+        ),
     }[config_class]
     transformers.set_seed(0)
     config = getattr(transformers, config_class)(**small, **sizes)

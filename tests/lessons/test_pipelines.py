@@ -12,7 +12,6 @@ import pytest
 import torch
 
 import hfcourse
-from hfcourse.offline import checkpoints
 from hfcourse.lessons.pipelines import (
     CausalFillMaskPipeline,
     EmbeddingZeroShotPipeline,
@@ -22,6 +21,7 @@ from hfcourse.lessons.pipelines import (
     UnknownTaskError,
     pipeline,
 )
+from hfcourse.offline import checkpoints
 
 offline_only = pytest.mark.skipif(not checkpoints.is_offline(), reason="checks the offline defaults")
 SEED_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
@@ -30,22 +30,41 @@ SEED_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
 @pytest.fixture(scope="module")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A tiny random BART (seq2seq) and a tiny random BERT QA model, both with MiniLM's tokenizer."""
-    from transformers import AutoTokenizer, BartConfig, BartForConditionalGeneration, BertConfig, BertForQuestionAnswering, set_seed
+    from transformers import (
+        AutoTokenizer,
+        BartConfig,
+        BartForConditionalGeneration,
+        BertConfig,
+        BertForQuestionAnswering,
+        set_seed,
+    )
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoints.embedded_minilm_path())
     folders = {name: tmp_path_factory.mktemp(name) for name in ("seq2seq", "qa")}
     set_seed(0)
     bart = BartForConditionalGeneration(
         BartConfig(
-            vocab_size=len(tokenizer), d_model=16, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
-            decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32, max_position_embeddings=128,
-            pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.cls_token_id, eos_token_id=tokenizer.sep_token_id,
-            decoder_start_token_id=tokenizer.sep_token_id, forced_eos_token_id=None,
+            vocab_size=len(tokenizer),
+            d_model=16,
+            encoder_layers=1,
+            decoder_layers=1,
+            encoder_attention_heads=2,
+            decoder_attention_heads=2,
+            encoder_ffn_dim=32,
+            decoder_ffn_dim=32,
+            max_position_embeddings=128,
+            pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.cls_token_id,
+            eos_token_id=tokenizer.sep_token_id,
+            decoder_start_token_id=tokenizer.sep_token_id,
+            forced_eos_token_id=None,
         )
     )
     bart.generation_config.max_length = 12
     bert = BertForQuestionAnswering(
-        BertConfig(vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+        BertConfig(
+            vocab_size=len(tokenizer), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32
+        )
     )
     for name, model in (("seq2seq", bart), ("qa", bert)):
         model.save_pretrained(folders[name])
@@ -59,7 +78,9 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_unknown_task_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownTaskError, match=r"'sentiment'.*sentiment-analysis.*feature-extraction.*translation_xx_to_yy"):
+    with pytest.raises(
+        UnknownTaskError, match=r"'sentiment'.*sentiment-analysis.*feature-extraction.*translation_xx_to_yy"
+    ):
         pipeline("sentiment")
 
 
@@ -119,15 +140,24 @@ def test_question_answering_spans_come_from_the_context(tiny_models: dict[str, P
     top = question_answerer(question="Where do I work?", context=context, top_k=3)
     assert len(top) == 3 and top[0] == answer
     assert [item["score"] for item in top] == sorted((item["score"] for item in top), reverse=True)
-    assert all(len(question_answerer.tokenizer(item["answer"], add_special_tokens=False)["input_ids"]) <= 15 for item in top)
+    assert all(
+        len(question_answerer.tokenizer(item["answer"], add_special_tokens=False)["input_ids"]) <= 15 for item in top
+    )
 
 
 def test_question_answering_takes_batches_dicts_and_long_contexts(tiny_models: dict[str, Path]) -> None:
     question_answerer = pipeline("question-answering", model=str(tiny_models["qa"]))
     contexts = ["My weight is too high", "My weight is too high, which is 85kg."]
     batch = question_answerer(question=["What should I do?", "What is my weight?"], context=contexts)
-    assert len(batch) == 2 and all(item["answer"] == context[item["start"] : item["end"]] for item, context in zip(batch, contexts))
-    as_dicts = question_answerer([{"question": "What should I do?", "context": contexts[0]}, {"question": "What is my weight?", "context": contexts[1]}])
+    assert len(batch) == 2 and all(
+        item["answer"] == context[item["start"] : item["end"]] for item, context in zip(batch, contexts)
+    )
+    as_dicts = question_answerer(
+        [
+            {"question": "What should I do?", "context": contexts[0]},
+            {"question": "What is my weight?", "context": contexts[1]},
+        ]
+    )
     assert as_dicts == batch
     assert question_answerer({"question": "What should I do?", "context": contexts[0]}) == batch[0]
     long_context = " ".join(f"Sentence number {i} says nothing at all." for i in range(40))
@@ -170,11 +200,15 @@ def test_sentiment_analysis_gets_obvious_cases_right() -> None:
 def test_zero_shot_by_embeddings_picks_the_obvious_label() -> None:
     classifier = pipeline("zero-shot-classification")
     assert isinstance(classifier, EmbeddingZeroShotPipeline)
-    result = classifier("This is a course about the Transformers library", candidate_labels=["education", "politics", "business"])
+    result = classifier(
+        "This is a course about the Transformers library", candidate_labels=["education", "politics", "business"]
+    )
     assert result["sequence"] == "This is a course about the Transformers library"
     assert result["labels"][0] == "education" and sorted(result["labels"]) == ["business", "education", "politics"]
     assert result["scores"] == sorted(result["scores"], reverse=True) and sum(result["scores"]) == pytest.approx(1.0)
-    batch = classifier(["Add two cups of flour and bake it.", "The striker scored twice."], ["cooking", "sports", "politics"])
+    batch = classifier(
+        ["Add two cups of flour and bake it.", "The striker scored twice."], ["cooking", "sports", "politics"]
+    )
     assert [item["labels"][0] for item in batch] == ["cooking", "sports"]
     several = classifier("The striker scored twice and the club made millions.", "sports, cooking", multi_label=True)
     assert several["labels"] == ["sports", "cooking"] and several["scores"][0] > 0.5 > several["scores"][1]
@@ -189,8 +223,12 @@ def test_text_generation_samples_several_continuations() -> None:
     generator = pipeline("text-generation")
     assert generator.checkpoint.kind == "embedded"
     torch.manual_seed(0)
-    outputs = generator("In this course, we will teach you how to", max_new_tokens=5, num_return_sequences=2, do_sample=True)
-    assert len(outputs) == 2 and all(output["generated_text"].startswith("In this course, we will teach you how to") for output in outputs)
+    outputs = generator(
+        "In this course, we will teach you how to", max_new_tokens=5, num_return_sequences=2, do_sample=True
+    )
+    assert len(outputs) == 2 and all(
+        output["generated_text"].startswith("In this course, we will teach you how to") for output in outputs
+    )
     with pytest.raises(ValueError, match="num_beams=2"):
         generator("Hello", max_new_tokens=2, num_return_sequences=2, do_sample=False)
 
@@ -226,7 +264,9 @@ def test_ner_finds_the_seed_entities_as_written() -> None:
 @offline_only
 def test_question_answering_offline_answers_the_seed_question() -> None:
     question_answerer = pipeline("question-answering")
-    answer = question_answerer(question="Where do I work?", context="My name is Sylvain and I work at Hugging Face in Brooklyn")
+    answer = question_answerer(
+        question="Where do I work?", context="My name is Sylvain and I work at Hugging Face in Brooklyn"
+    )
     assert (answer["answer"], answer["start"], answer["end"]) == ("Hugging Face", 33, 45)
 
 
@@ -241,7 +281,9 @@ def test_prompted_summarization_and_translation_keep_the_course_format() -> None
     with pytest.raises(ValueError, match="unknown language code 'xx'"):
         translator("Bonjour.", src_lang="xx")
     summarizer = pipeline("summarization")
-    summaries = summarizer(["The meeting moved from Monday to Friday because the room was booked.", "It rained all day."], max_length=8)
+    summaries = summarizer(
+        ["The meeting moved from Monday to Friday because the room was booked.", "It rained all day."], max_length=8
+    )
     assert len(summaries) == 2 and all(set(item) == {"summary_text"} and item["summary_text"] for item in summaries)
 
 

@@ -81,7 +81,9 @@ def test_plot_timings_line_has_one_line_per_variant() -> None:
 
 
 def test_plot_timings_bar_groups_per_category() -> None:
-    figure = plot_timings({"steady ms": [3.0, 2.5, 1.0]}, x=["eager", "aot_eager", "inductor"], kind="bar", log_scale=True)
+    figure = plot_timings(
+        {"steady ms": [3.0, 2.5, 1.0]}, x=["eager", "aot_eager", "inductor"], kind="bar", log_scale=True
+    )
     (axes,) = figure.axes
     assert len(axes.patches) == 3
     assert [tick.get_text() for tick in axes.get_xticklabels()] == ["eager", "aot_eager", "inductor"]

@@ -100,7 +100,11 @@ def test_comparison_table_has_one_row_per_kind() -> None:
     [
         (lambda: train_tokenizer("sentencepiece", CORPUS, 100), ValueError, "Unknown tokenizer kind 'sentencepiece'"),
         (lambda: train_tokenizer("bpe", CORPUS), ValueError, "needs vocab_size"),
-        (lambda: train_tokenizer("bpe", CORPUS, vocab_size=0), ValueError, "vocab_size=0: give a whole number of at least 1"),
+        (
+            lambda: train_tokenizer("bpe", CORPUS, vocab_size=0),
+            ValueError,
+            "vocab_size=0: give a whole number of at least 1",
+        ),
         (lambda: train_tokenizer("bpe", CORPUS, vocab_size=200), ValueError, "above 256"),
         (lambda: train_tokenizer("word", "the cat sat"), TypeError, "one string"),
         (lambda: train_tokenizer("word", ["", "  "]), ValueError, "no words"),

@@ -20,11 +20,19 @@ def tokenizer():
 @pytest.fixture(scope="module")
 def pairs() -> DatasetDict:
     features = Features(
-        {"sentence1": Value("string"), "sentence2": Value("string"), "label": ClassLabel(names=["not_equivalent", "equivalent"]), "idx": Value("int32")}
+        {
+            "sentence1": Value("string"),
+            "sentence2": Value("string"),
+            "label": ClassLabel(names=["not_equivalent", "equivalent"]),
+            "idx": Value("int32"),
+        }
     )
     train = Dataset.from_dict(
         {
-            "sentence1": ["This is the first sentence.", "A much longer first sentence with quite a few more words in it."],
+            "sentence1": [
+                "This is the first sentence.",
+                "A much longer first sentence with quite a few more words in it.",
+            ],
             "sentence2": ["This is the second one.", "Short."],
             "label": [1, 0],
             "idx": [0, 1],
@@ -46,7 +54,23 @@ def test_pairs_become_model_columns_in_the_courses_order(tokenizer, pairs):
 def test_pair_marks_the_second_sentence_with_token_type_one(tokenizer, pairs):
     first = tokenize_dataset(pairs, tokenizer)["train"][0]
     tokens = tokenizer.convert_ids_to_tokens(first["input_ids"])
-    assert tokens == ["[CLS]", "this", "is", "the", "first", "sentence", ".", "[SEP]", "this", "is", "the", "second", "one", ".", "[SEP]"]
+    assert tokens == [
+        "[CLS]",
+        "this",
+        "is",
+        "the",
+        "first",
+        "sentence",
+        ".",
+        "[SEP]",
+        "this",
+        "is",
+        "the",
+        "second",
+        "one",
+        ".",
+        "[SEP]",
+    ]
     assert first["token_type_ids"] == [0] * 8 + [1] * 7
 
 
@@ -60,7 +84,16 @@ def test_single_sentences_have_one_segment(tokenizer, pairs):
     tokenized = tokenize_dataset(pairs["train"], tokenizer, text_columns=("sentence2",))
     assert isinstance(tokenized, Dataset)
     assert tokenized.column_names == MODEL_COLUMNS
-    assert tokenizer.convert_ids_to_tokens(tokenized[0]["input_ids"]) == ["[CLS]", "this", "is", "the", "second", "one", ".", "[SEP]"]
+    assert tokenizer.convert_ids_to_tokens(tokenized[0]["input_ids"]) == [
+        "[CLS]",
+        "this",
+        "is",
+        "the",
+        "second",
+        "one",
+        ".",
+        "[SEP]",
+    ]
     assert set(tokenized[0]["token_type_ids"]) == {0}
 
 
@@ -113,7 +146,9 @@ def test_tokenizing_twice_is_refused(tokenizer, pairs):
 def test_token_lengths_count_each_samples_tokens_and_refuse_raw_text(tokenizer):
     from hfcourse.lessons.tokenization import token_lengths
 
-    raw = Dataset.from_dict({"sentence1": ["a cat sat", "dogs"], "sentence2": ["a cat", "dogs run very fast in the park"], "label": [1, 0]})
+    raw = Dataset.from_dict(
+        {"sentence1": ["a cat sat", "dogs"], "sentence2": ["a cat", "dogs run very fast in the park"], "label": [1, 0]}
+    )
     tokenized = tokenize_dataset(raw, tokenizer)
     lengths = token_lengths(tokenized)
     assert lengths == [sum(mask) for mask in tokenized["attention_mask"]]  # unpadded: every token is real

@@ -17,9 +17,9 @@ from hfcourse.lessons.tokenization import tokenize_dataset
 from hfcourse.lessons.training import (
     RunSize,
     build_trainer,
+    history_table,
     limit_samples,
     load_classifier,
-    history_table,
     make_accelerator,
     run_size,
     save_finetuned,
@@ -65,7 +65,10 @@ def test_run_size_fast_is_small_and_full_is_as_given():
 
 def test_history_table_rounds():
     table = history_table([{"epoch": 1, "loss": 0.123456, "accuracy": 0.8, "f1": 0.86666, "seconds": 12.34}])
-    assert table.splitlines() == ["epoch     loss  accuracy      f1  seconds", "    1   0.1235    0.8000  0.8667     12.3"]
+    assert table.splitlines() == [
+        "epoch     loss  accuracy      f1  seconds",
+        "    1   0.1235    0.8000  0.8667     12.3",
+    ]
 
 
 def test_load_classifier_is_seeded_and_quiet(checkpoint, capfd):
@@ -114,7 +117,10 @@ def test_build_trainer_sets_up_the_course_recipe_and_its_metrics(checkpoint, tok
 
 @pytest.mark.parametrize(
     "override, hint",
-    [({"evaluation_strategy": "epoch"}, "use eval_strategy instead"), ({"learning_rat": 1e-5}, "did you mean learning_rate")],
+    [
+        ({"evaluation_strategy": "epoch"}, "use eval_strategy instead"),
+        ({"learning_rat": 1e-5}, "did you mean learning_rate"),
+    ],
 )
 def test_unknown_trainer_option_names_the_fix(checkpoint, tokenizer, tiny_mrpc, tmp_path, override, hint):
     with pytest.raises(TypeError, match=hint):
@@ -176,7 +182,13 @@ def test_trainer_history_reads_step_and_epoch_logs():
 def test_train_loop_plain_and_with_accelerator_agree(checkpoint, tokenizer, tiny_mrpc):
     seen: list[list[int]] = []
     plain_model = load_classifier(checkpoint)
-    plain = train_loop(plain_model, tokenizer, tiny_mrpc, epochs=1, on_batch=lambda epoch, batch: seen.append((epoch, batch["idx"].tolist())))
+    plain = train_loop(
+        plain_model,
+        tokenizer,
+        tiny_mrpc,
+        epochs=1,
+        on_batch=lambda epoch, batch: seen.append((epoch, batch["idx"].tolist())),
+    )
     check_history(plain, 1)
     assert [(epoch, len(ids)) for epoch, ids in seen] == [(1, 8), (1, 8)]
     batches = [ids for _, ids in seen]
@@ -188,7 +200,9 @@ def test_train_loop_plain_and_with_accelerator_agree(checkpoint, tokenizer, tiny
     check_history(accelerated, 1)
     # One process: the same seed gives the same batches, so the same weights and numbers.
     assert weights_fingerprint(accelerated_model) == weights_fingerprint(plain_model)
-    assert [(r["loss"], r["accuracy"], r["f1"]) for r in accelerated] == [(r["loss"], r["accuracy"], r["f1"]) for r in plain]
+    assert [(r["loss"], r["accuracy"], r["f1"]) for r in accelerated] == [
+        (r["loss"], r["accuracy"], r["f1"]) for r in plain
+    ]
     assert weights_fingerprint(plain_model) != weights_fingerprint(load_classifier(checkpoint))  # it trained
 
 

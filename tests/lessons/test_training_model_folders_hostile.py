@@ -25,7 +25,14 @@ ERRORS = (BrokenModelError, ModelNotFoundError)
 def tiny_encoder(tmp_path_factory) -> Path:
     """A tiny BERT encoder saved with save_pretrained (config.json + model.safetensors), a few KB."""
     torch.manual_seed(0)
-    config = BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32, max_position_embeddings=32)
+    config = BertConfig(
+        vocab_size=64,
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
     folder = tmp_path_factory.mktemp("tiny-encoder")
     BertModel(config).save_pretrained(folder)
     return folder
@@ -33,7 +40,7 @@ def tiny_encoder(tmp_path_factory) -> Path:
 
 def body_weights(model) -> dict[str, torch.Tensor]:
     prefix = f"{model.base_model_prefix}."
-    return {key[len(prefix):]: value for key, value in model.state_dict().items() if key.startswith(prefix)}
+    return {key[len(prefix) :]: value for key, value in model.state_dict().items() if key.startswith(prefix)}
 
 
 def _truncate(folder: Path, data) -> str:
@@ -47,7 +54,11 @@ def _truncate(folder: Path, data) -> str:
 def _drop_tensors(folder: Path, data) -> str:
     tensors = load_file(folder / "model.safetensors")
     dropped = data.draw(st.sets(st.sampled_from(sorted(tensors)), min_size=1), label="tensors dropped")
-    save_file({key: value for key, value in tensors.items() if key not in dropped}, folder / "model.safetensors", metadata={"format": "pt"})
+    save_file(
+        {key: value for key, value in tensors.items() if key not in dropped},
+        folder / "model.safetensors",
+        metadata={"format": "pt"},
+    )
     return f"dropped {sorted(dropped)}"
 
 
@@ -67,8 +78,13 @@ def _garbage_config(folder: Path, data) -> str:
 
 def _wrong_config_value(folder: Path, data) -> str:
     config = json.loads((folder / "config.json").read_text())
-    key = data.draw(st.sampled_from(["hidden_size", "num_hidden_layers", "vocab_size", "model_type", "num_attention_heads"]), label="key")
-    value = data.draw(st.none() | st.integers(-3, 100) | st.text(max_size=8) | st.lists(st.integers(), max_size=2), label="value")
+    key = data.draw(
+        st.sampled_from(["hidden_size", "num_hidden_layers", "vocab_size", "model_type", "num_attention_heads"]),
+        label="key",
+    )
+    value = data.draw(
+        st.none() | st.integers(-3, 100) | st.text(max_size=8) | st.lists(st.integers(), max_size=2), label="value"
+    )
     config[key] = value
     (folder / "config.json").write_text(json.dumps(config))
     return f"config {key}={value!r}"
@@ -123,5 +139,8 @@ def test_a_missing_encoder_weight_is_refused_not_randomised(tiny_encoder, tmp_pa
     tensors = load_file(folder / "model.safetensors")
     del tensors["encoder.layer.0.attention.self.query.weight"]
     save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
-    with pytest.raises(BrokenModelError, match=r"lacks 1 of the encoder's weights \(e.g. bert.encoder.layer.0.attention.self.query.weight\)"):
+    with pytest.raises(
+        BrokenModelError,
+        match=r"lacks 1 of the encoder's weights \(e.g. bert.encoder.layer.0.attention.self.query.weight\)",
+    ):
         load_classifier(folder)

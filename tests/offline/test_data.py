@@ -75,7 +75,10 @@ def test_embedded_sets_offline(task):
 
 def test_embedded_files_ship_with_the_package():
     assert sorted(p.relative_to(EMBEDDED_DIR).as_posix() for p in EMBEDDED_DIR.glob("*/*.tsv")) == [
-        "mrpc/dev.tsv", "mrpc/train.tsv", "sst2/dev.tsv", "sst2/train.tsv",
+        "mrpc/dev.tsv",
+        "mrpc/train.tsv",
+        "sst2/dev.tsv",
+        "sst2/train.tsv",
     ]
 
 
@@ -114,7 +117,10 @@ def test_sst2_test_split(tmp_path):
         ("", r"train.tsv: the file is empty"),
         (f"{MRPC_HEADER}\n", r"train.tsv: the file has a header but no rows"),
         ("label\tsentence\n1\tx\n", r"train.tsv, line 1: header .* is not the GLUE mrpc header"),
-        (f"{MRPC_HEADER}\n{MRPC_ROW}\n1\t2\t3\tonly one sentence\n", r"train.tsv, line 3: 4 tab-separated fields, expected 5"),
+        (
+            f"{MRPC_HEADER}\n{MRPC_ROW}\n1\t2\t3\tonly one sentence\n",
+            r"train.tsv, line 3: 4 tab-separated fields, expected 5",
+        ),
         (f"{MRPC_HEADER}\n2\t1\t2\tA .\tB .\n", r"train.tsv, line 2: label '2' .* is not 0 or 1"),
         (f"{MRPC_HEADER}\nyes\t1\t2\tA .\tB .\n", r"line 2: label 'yes'"),
         (f"{MRPC_HEADER}\n1\t1\t2\t \tB .\n", r"line 2: column '#1 String' is empty"),

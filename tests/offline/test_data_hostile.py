@@ -13,12 +13,16 @@ from hfcourse.offline.data import DataFormatError, read_glue_tsv
 MRPC_HEADER = "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String"
 # Text fields: printable text without the separators (tab, line breaks) and not blank.
 field_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\t\n\r\x0b\x0c\x1c\x1d\x1e\x85"),
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc", "Zl", "Zp"), blacklist_characters="\t\n\r\x0b\x0c\x1c\x1d\x1e\x85"
+    ),
     min_size=1,
     max_size=60,
 ).filter(str.strip)
 valid_row = st.tuples(st.sampled_from(["0", "1"]), st.integers(0, 10**7), st.integers(0, 10**7), field_text, field_text)
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def write(tmp_path: Path, content: bytes) -> Path:

@@ -27,7 +27,15 @@ def resolved() -> dict[str, checkpoints.Checkpoint]:
 
 def test_catalog_points_here_for_every_pipeline_role() -> None:
     assert sorted(PIPELINE_ROLES) == sorted(
-        ["sentiment-analysis", "zero-shot-classification", "fill-mask", "ner", "question-answering", "summarization", "translation"]
+        [
+            "sentiment-analysis",
+            "zero-shot-classification",
+            "fill-mask",
+            "ner",
+            "question-answering",
+            "summarization",
+            "translation",
+        ]
     )
 
 
@@ -63,7 +71,9 @@ def test_derived_models_carry_the_course_labels(resolved: dict[str, checkpoints.
     assert [ner.id2label[i] for i in range(len(ner.id2label))] == list(standins.NER_LABELS)
 
 
-def test_a_failed_build_leaves_nothing_and_a_finished_one_is_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_build_leaves_nothing_and_a_finished_one_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HFCOURSE_CACHE", str(tmp_path))
 
     def broken_build(folder: Path) -> None:
@@ -116,12 +126,24 @@ def test_token_tags_mark_entity_starts_and_insides() -> None:
     text = "Lucas Martin works at Blue Harbor Labs in New York."
     entities = ((0, 12, "PER"), (22, 38, "ORG"), (42, 50, "LOC"))
     encoded = tokenizer(text, return_offsets_mapping=True)
-    tags = [standins.NER_LABELS[i] if i >= 0 else None for i in standins._token_tags(encoded["offset_mapping"], entities)]
+    tags = [
+        standins.NER_LABELS[i] if i >= 0 else None for i in standins._token_tags(encoded["offset_mapping"], entities)
+    ]
     tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
     assert list(zip(tokens, tags)) == [
-        ("[CLS]", None), ("lucas", "B-PER"), ("martin", "I-PER"), ("works", "O"), ("at", "O"),
-        ("blue", "B-ORG"), ("harbor", "I-ORG"), ("labs", "I-ORG"), ("in", "O"), ("new", "B-LOC"),
-        ("york", "I-LOC"), (".", "O"), ("[SEP]", None),
+        ("[CLS]", None),
+        ("lucas", "B-PER"),
+        ("martin", "I-PER"),
+        ("works", "O"),
+        ("at", "O"),
+        ("blue", "B-ORG"),
+        ("harbor", "I-ORG"),
+        ("labs", "I-ORG"),
+        ("in", "O"),
+        ("new", "B-LOC"),
+        ("york", "I-LOC"),
+        (".", "O"),
+        ("[SEP]", None),
     ]
 
 

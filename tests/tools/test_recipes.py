@@ -9,7 +9,14 @@ from datasets import Dataset, DatasetDict
 
 import hfcourse
 from hfcourse.tools.accelerate_setup import PrecisionTiming
-from hfcourse.tools.recipes import HFCOURSE_RECIPE, Recipe, build_recipe_trainer, default_recipe, set_dropout, sorted_by_length
+from hfcourse.tools.recipes import (
+    HFCOURSE_RECIPE,
+    Recipe,
+    build_recipe_trainer,
+    default_recipe,
+    set_dropout,
+    sorted_by_length,
+)
 
 
 def test_training_args_spread_evaluations_over_each_epoch():
@@ -68,7 +75,13 @@ def test_default_recipe_takes_the_measured_faster_precision(seconds, expected):
 def _tiny_tokenized(tokenizer) -> DatasetDict:
     raw = DatasetDict(
         {
-            "train": Dataset.from_dict({"sentence1": ["a cat sat", "dogs run fast"] * 4, "sentence2": ["a cat", "dogs"] * 4, "label": [1, 0] * 4}),
+            "train": Dataset.from_dict(
+                {
+                    "sentence1": ["a cat sat", "dogs run fast"] * 4,
+                    "sentence2": ["a cat", "dogs"] * 4,
+                    "label": [1, 0] * 4,
+                }
+            ),
             "validation": Dataset.from_dict({"sentence1": ["a cat"], "sentence2": ["cat"], "label": [1]}),
         }
     )
@@ -83,7 +96,9 @@ def test_build_recipe_trainer_passes_the_recipe_to_the_trainer(tmp_path):
     checkpoint = hfcourse.resolve_checkpoint("encoder")
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
     recipe = replace(HFCOURSE_RECIPE, batch_size=4, evaluations_per_epoch=2)
-    trainer = build_recipe_trainer(load_classifier(checkpoint), tokenizer, _tiny_tokenized(tokenizer), tmp_path, recipe=recipe, seed=7)
+    trainer = build_recipe_trainer(
+        load_classifier(checkpoint), tokenizer, _tiny_tokenized(tokenizer), tmp_path, recipe=recipe, seed=7
+    )
     assert trainer.args.per_device_train_batch_size == 4
     assert trainer.args.eval_steps == 1  # 2 steps an epoch, 2 evaluations
     assert trainer.args.train_sampling_strategy == "group_by_length"
@@ -140,9 +155,13 @@ def test_recipe_dropout_is_applied_and_none_keeps_the_checkpoints(checkpoint, to
     from hfcourse.lessons.training import load_classifier
 
     tokenized = _tiny_tokenized(tokenizer)
-    kept = build_recipe_trainer(load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=None))
+    kept = build_recipe_trainer(
+        load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=None)
+    )
     assert kept.model.config.hidden_dropout_prob == 0.1
-    changed = build_recipe_trainer(load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=0.05))
+    changed = build_recipe_trainer(
+        load_classifier(checkpoint), tokenizer, tokenized, tmp_path, recipe=replace(HFCOURSE_RECIPE, dropout=0.05)
+    )
     assert changed.model.config.attention_probs_dropout_prob == 0.05
     assert changed.model.bert.encoder.layer[0].attention.self.dropout.p == 0.05
 
@@ -151,7 +170,11 @@ def test_grouped_recipe_evaluates_shortest_pairs_first_with_the_same_metrics(tok
     raw = DatasetDict(
         {
             "validation": Dataset.from_dict(
-                {"sentence1": ["a much longer first sentence here", "a", "mid size one"], "sentence2": ["b", "c", "d"], "label": [0, 1, 0]}
+                {
+                    "sentence1": ["a much longer first sentence here", "a", "mid size one"],
+                    "sentence2": ["b", "c", "d"],
+                    "label": [0, 1, 0],
+                }
             )
         }
     )
@@ -159,4 +182,6 @@ def test_grouped_recipe_evaluates_shortest_pairs_first_with_the_same_metrics(tok
     ordered = sorted_by_length(validation)
     lengths = [len(ids) for ids in ordered["input_ids"]]
     assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
-    assert sorted(zip(ordered["input_ids"], ordered["labels"])) == sorted(zip(validation["input_ids"], validation["labels"]))
+    assert sorted(zip(ordered["input_ids"], ordered["labels"])) == sorted(
+        zip(validation["input_ids"], validation["labels"])
+    )

@@ -52,9 +52,20 @@ def cli_run(fixture_notebooks_dir: Path, tmp_path_factory: pytest.TempPathFactor
     shutil.copytree(fixture_notebooks_dir, notebooks_dir)
     build_dir = root / "build"
     completed = subprocess.run(
-        [sys.executable, "-m", "hfcourse", "run", "--write-back",
-         "--notebooks-dir", str(notebooks_dir), "--build-dir", str(build_dir)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "hfcourse",
+            "run",
+            "--write-back",
+            "--notebooks-dir",
+            str(notebooks_dir),
+            "--build-dir",
+            str(build_dir),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.stderr == "", f"the runner wrote to stderr:\n{completed.stderr}"
     return CliRun(completed.returncode, completed.stdout, notebooks_dir, build_dir)
@@ -139,7 +150,9 @@ def test_write_back_stores_a_stable_clean_run(cli_run: CliRun, fixture_notebooks
     committed = nbformat.read(fixture_notebooks_dir / "passing.ipynb", as_version=4)
     assert without_images(written) == without_images(committed)
     assert "not written back: it failed" in cli_run.stdout
-    assert (cli_run.notebooks_dir / "failing.ipynb").read_bytes() == (fixture_notebooks_dir / "failing.ipynb").read_bytes()
+    assert (cli_run.notebooks_dir / "failing.ipynb").read_bytes() == (
+        fixture_notebooks_dir / "failing.ipynb"
+    ).read_bytes()
     assert cli_run.row("passing")["written_back"] and not cli_run.row("failing")["written_back"]
 
 
@@ -154,7 +167,9 @@ def test_write_back_needs_a_full_offline_run(capsys: pytest.CaptureFixture[str])
         assert "--write-back stores the outputs of a full offline run only" in capsys.readouterr().err
 
 
-def test_unknown_notebook_name_lists_the_notebooks(fixture_notebooks_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_notebook_name_lists_the_notebooks(
+    fixture_notebooks_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--notebooks-dir", str(fixture_notebooks_dir), "--notebook", "01_missing"])
     assert exit_info.value.code == 2
@@ -220,7 +235,10 @@ def test_a_broken_notebook_file_fails_before_running(tmp_path: Path) -> None:
 @pytest.mark.notebook
 def test_a_cell_over_the_timeout_is_named(tmp_path: Path) -> None:
     notebook = tmp_path / "slow.ipynb"
-    nbformat.write(new_notebook(cells=[parameters_cell("fast = False"), new_code_cell("# wait\nimport time\ntime.sleep(120)")]), notebook)
+    nbformat.write(
+        new_notebook(cells=[parameters_cell("fast = False"), new_code_cell("# wait\nimport time\ntime.sleep(120)")]),
+        notebook,
+    )
     result = run_notebook(notebook, tmp_path / "build", html=False, cell_timeout=2)
     assert not result.passed and result.seconds < 60
     assert str(result.failure) == (
@@ -255,10 +273,12 @@ def test_report_outputs_are_merged_in_cell_order() -> None:
         cell.outputs = [new_output("display_data", data={REPORT_MIMETYPE: record, "text/plain": "report"})]
         return cell
 
-    nb = new_notebook(cells=[
-        report_cell({"checkpoints": [checkpoint], "metrics": {"accuracy": 0.5}}),
-        report_cell({"checkpoints": [checkpoint], "metrics": {"accuracy": 0.8, "f1": 0.7}}),
-    ])
+    nb = new_notebook(
+        cells=[
+            report_cell({"checkpoints": [checkpoint], "metrics": {"accuracy": 0.5}}),
+            report_cell({"checkpoints": [checkpoint], "metrics": {"accuracy": 0.8, "f1": 0.7}}),
+        ]
+    )
     assert read_report_outputs(nb) == ([checkpoint], {"accuracy": 0.8, "f1": 0.7})
     assert read_report_outputs(new_notebook(cells=[new_code_cell("x = 1")])) == ([], {})
 
@@ -275,6 +295,8 @@ def test_kernel_environment_sets_and_restores_the_offline_switches(monkeypatch: 
 
 
 def test_failure_text() -> None:
-    failure = CellFailure("ValueError", "bad shape", cell_index=5, execution_count=4, cell_title="# shapes", line="check(x)")
+    failure = CellFailure(
+        "ValueError", "bad shape", cell_index=5, execution_count=4, cell_title="# shapes", line="check(x)"
+    )
     assert str(failure) == "cell 5 (In [4]) `# shapes`, at `check(x)`: ValueError: bad shape"
     assert str(CellFailure("DeadKernelError", "")) == "before any cell ran: DeadKernelError"

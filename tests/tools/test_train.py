@@ -11,31 +11,52 @@ from pathlib import Path
 import pytest
 import torch
 
-from hfcourse.tools.train import launch_command, main
 from hfcourse.lessons.training import load_classifier
+from hfcourse.tools.train import launch_command, main
 
 
 def test_manual_loop_prints_checkpoint_source_and_json(tmp_path, capsys):
     status = main(
-        ["--loop", "manual", "--epochs", "1", "--max-train-samples", "8", "--max-eval-samples", "8", "--output-dir", str(tmp_path), "--save-model"]
+        [
+            "--loop",
+            "manual",
+            "--epochs",
+            "1",
+            "--max-train-samples",
+            "8",
+            "--max-eval-samples",
+            "8",
+            "--output-dir",
+            str(tmp_path),
+            "--save-model",
+        ]
     )
     assert status == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("encoder: ") and "[embedded]" in lines[0]
     assert lines[1] == "data: embedded: hfcourse's own mrpc set (written for this project)"
     result = json.loads(lines[2])
-    assert (result["loop"], result["world_size"], result["train_samples"], result["eval_samples"]) == ("manual", 1, 8, 8)
+    assert (result["loop"], result["world_size"], result["train_samples"], result["eval_samples"]) == (
+        "manual",
+        1,
+        8,
+        8,
+    )
     assert [record["epoch"] for record in result["history"]] == [1]
     assert result["accuracy"] == result["history"][-1]["accuracy"]
     assert json.loads((tmp_path / "result.json").read_text()) == result
     rank = json.loads((tmp_path / "rank-0.json").read_text())
-    assert (rank["rank"], rank["world_size"]) == (0, 1) and [sorted(ids) for ids in rank["sample_ids"]] == [list(range(8))]
+    assert (rank["rank"], rank["world_size"]) == (0, 1) and [sorted(ids) for ids in rank["sample_ids"]] == [
+        list(range(8))
+    ]
     assert load_classifier(result["model_dir"]).config.id2label == {0: "not_equivalent", 1: "equivalent"}
 
 
 def run_two_ranks(loop: str, output_dir: Path) -> tuple[dict, list[dict]]:
     """Train on 32 embedded MRPC pairs for 1 epoch with 2 CPU processes under torchrun."""
-    command = launch_command(2, "torchrun", loop=loop, epochs=1, max_train_samples=32, max_eval_samples=16, output_dir=output_dir)
+    command = launch_command(
+        2, "torchrun", loop=loop, epochs=1, max_train_samples=32, max_eval_samples=16, output_dir=output_dir
+    )
     completed = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.count('"world_size"') == 1  # the result is printed once, by rank 0
@@ -62,7 +83,16 @@ def test_two_cpu_processes_train_together_with_the_trainer(tmp_path):
 def test_launch_commands_start_two_processes():
     torchrun = launch_command(2, "torchrun", loop="accelerate", max_train_samples=100, save_model=True, data_dir=None)
     assert torchrun[:5] == [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    assert torchrun[5:] == ["-m", "hfcourse", "train", "--loop", "accelerate", "--max-train-samples", "100", "--save-model"]
+    assert torchrun[5:] == [
+        "-m",
+        "hfcourse",
+        "train",
+        "--loop",
+        "accelerate",
+        "--max-train-samples",
+        "100",
+        "--save-model",
+    ]
     accelerate = launch_command(2, "accelerate", loop="accelerate")
     assert accelerate[2:5] == ["accelerate.commands.launch", "--multi_gpu", "--num_processes=2"]
     assert "--cpu" not in accelerate  # `accelerate launch --cpu --num_processes 2` starts only one process
@@ -115,16 +145,47 @@ def test_two_runs_with_the_same_seed_are_identical(loop, tmp_path, capsys):
 
     results = []
     for run in ("first", "second"):
-        options = ["--loop", loop, "--epochs", "2", "--max-train-samples", "32", "--max-eval-samples", "32", "--save-model"]
+        options = [
+            "--loop",
+            loop,
+            "--epochs",
+            "2",
+            "--max-train-samples",
+            "32",
+            "--max-eval-samples",
+            "32",
+            "--save-model",
+        ]
         assert main([*options, "--output-dir", str(tmp_path / run)]) == 0
         results.append(json.loads((tmp_path / run / "result.json").read_text()))
     capsys.readouterr()
     first, second = results
-    assert [(r["loss"], r["accuracy"], r["f1"]) for r in first["history"]] == [(r["loss"], r["accuracy"], r["f1"]) for r in second["history"]]
+    assert [(r["loss"], r["accuracy"], r["f1"]) for r in first["history"]] == [
+        (r["loss"], r["accuracy"], r["f1"]) for r in second["history"]
+    ]
     first_weights, second_weights = (load_file(Path(result["model_dir"]) / "model.safetensors") for result in results)
     assert first_weights.keys() == second_weights.keys()
     assert all(torch.equal(first_weights[name], second_weights[name]) for name in first_weights)
     # A different seed really changes them: the check above can fail.
-    assert main(["--loop", loop, "--epochs", "1", "--max-train-samples", "32", "--max-eval-samples", "32", "--seed", "7", "--save-model", "--output-dir", str(tmp_path / "other")]) == 0
+    assert (
+        main(
+            [
+                "--loop",
+                loop,
+                "--epochs",
+                "1",
+                "--max-train-samples",
+                "32",
+                "--max-eval-samples",
+                "32",
+                "--seed",
+                "7",
+                "--save-model",
+                "--output-dir",
+                str(tmp_path / "other"),
+            ]
+        )
+        == 0
+    )
     other = load_file(tmp_path / "other" / "model" / "model.safetensors")
     assert not all(torch.equal(other[name], first_weights[name]) for name in first_weights)
