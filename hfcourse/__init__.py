@@ -70,6 +70,8 @@ _EXPORTS = {
     "build_recipe_trainer": "tools.recipes",
     "set_dropout": "tools.recipes",
     "sorted_by_length": "tools.recipes",
+    "COURSE_RECIPE": "lessons.course_recipe",
+    "CourseRecipe": "lessons.course_recipe",
     "limit_samples": "lessons.training",
     "load_classifier": "lessons.training",
     "build_trainer": "lessons.training",

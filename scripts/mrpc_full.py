@@ -20,10 +20,12 @@ import json
 import platform
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from hfcourse import COURSE_RECIPE
 from hfcourse.tools.train import LOOPS, TrainConfig, run
 
 TRAINER_MIN_ACCURACY = 0.80
@@ -80,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("data_dir", help="GLUE MRPC folder (train.tsv, dev.tsv) or a GLUE root holding mrpc/")
     parser.add_argument("--loops", nargs="+", choices=LOOPS, default=list(LOOPS))
     parser.add_argument("--checkpoint", help="model folder or Hub id (default: the catalog's encoder)")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=COURSE_RECIPE.epochs)
     parser.add_argument("--max-train-samples", type=int)
     parser.add_argument("--max-eval-samples", type=int)
     parser.add_argument("--output-dir", default="build/mrpc_full")
@@ -102,9 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             checkpoint=arguments.checkpoint,
             loop=loop,
             epochs=arguments.epochs,
-            batch_size=8,
-            lr=5e-5,
-            seed=42,
             max_train_samples=arguments.max_train_samples,
             max_eval_samples=arguments.max_eval_samples,
             output_dir=str(output_dir / loop),
@@ -117,14 +116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
 
     first = next(iter(results.values()))
-    full_size = arguments.max_train_samples is None and arguments.max_eval_samples is None and arguments.epochs == 3
+    full_size = (
+        arguments.max_train_samples is None
+        and arguments.max_eval_samples is None
+        and arguments.epochs == COURSE_RECIPE.epochs
+    )
     checks = check_targets(results) if full_size else []
     summary = {
         "checkpoint": first["checkpoint"],
         "data_source": first["data_source"],
         "train_samples": first["train_samples"],
         "eval_samples": first["eval_samples"],
-        "recipe": {"epochs": arguments.epochs, "batch_size": 8, "lr": 5e-5, "seed": 42},
+        "recipe": {**asdict(COURSE_RECIPE), "epochs": arguments.epochs},
         "environment": environment(),
         "results": results,
         "targets": [{"check": description, "met": met} for description, met in checks],

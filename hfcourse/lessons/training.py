@@ -46,6 +46,7 @@ from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoin
 from ..offline.checkpoints import BrokenModelError, Checkpoint, _quiet_transformers, check_model_dir
 from ..offline.validation import check_flag, check_positive_int
 from .collation import make_collator
+from .course_recipe import COURSE_RECIPE
 from .metrics import classification_metrics, compute_metrics
 
 __all__ = [
@@ -66,7 +67,7 @@ __all__ = [
     "weights_fingerprint",
 ]
 
-DEFAULT_SEED = 42
+DEFAULT_SEED = COURSE_RECIPE.seed
 
 
 class EpochRecord(TypedDict):
@@ -271,10 +272,10 @@ def make_accelerator(**accelerator_args: Any) -> Accelerator:
 # The course's TrainingArguments("test-trainer", eval_strategy="epoch") with what a headless CPU run
 # needs; every key can be overridden through build_trainer(**training_args).
 COURSE_TRAINING_ARGS: dict[str, Any] = {
-    "num_train_epochs": 3,
-    "learning_rate": 5e-5,
-    "per_device_train_batch_size": 8,
-    "per_device_eval_batch_size": 8,
+    "num_train_epochs": COURSE_RECIPE.epochs,
+    "learning_rate": COURSE_RECIPE.learning_rate,
+    "per_device_train_batch_size": COURSE_RECIPE.batch_size,
+    "per_device_eval_batch_size": COURSE_RECIPE.batch_size,
     "eval_strategy": "epoch",
     "logging_strategy": "epoch",  # the logged loss is then the mean training loss of each epoch
     "save_strategy": "epoch",  # a checkpoint per epoch, to resume from (resume_from_checkpoint)
@@ -524,9 +525,9 @@ def train_loop(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     tokenized: DatasetDict,
-    epochs: int = 3,
-    lr: float = 5e-5,
-    batch_size: int = 8,
+    epochs: int = COURSE_RECIPE.epochs,
+    learning_rate: float = COURSE_RECIPE.learning_rate,
+    batch_size: int = COURSE_RECIPE.batch_size,
     accelerator: Accelerator | None = None,
     seed: int = DEFAULT_SEED,
     *,
@@ -535,7 +536,7 @@ def train_loop(
 ) -> list[EpochRecord]:
     """The course's training loop, then accuracy and F1 on ``validation`` after each epoch.
 
-    ``torch.optim.AdamW`` (learning rate ``lr``, its default weight decay 0.01, as the course's code), a linear
+    ``torch.optim.AdamW`` (``learning_rate``, its default weight decay 0.01, as the course's code), a linear
     schedule to zero without warmup (``get_scheduler("linear")``), shuffled batches of ``batch_size``
     padded per batch. Plain PyTorch on the GPU when there is one, else the CPU; given an
     ``Accelerator``, the model, optimizer and data loaders go through ``accelerator.prepare`` (one
@@ -546,7 +547,8 @@ def train_loop(
         model: the classifier (``load_classifier``); trained in place.
         tokenizer: its tokenizer, for padding.
         tokenized: ``tokenize_dataset`` output with ``train`` and ``validation``.
-        epochs, lr, batch_size: the recipe (``batch_size`` per process).
+        epochs, learning_rate, batch_size: the recipe (``COURSE_RECIPE`` by default; ``batch_size`` per
+            process).
         accelerator: None for plain PyTorch, else an ``Accelerator`` (``make_accelerator()``).
         seed: seeds the shuffling and dropout.
         progress: show a progress bar over all steps (on the main process); None: only in a notebook or
@@ -566,8 +568,8 @@ def train_loop(
     for name, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"train_loop: {name}={value!r}; give a whole number of at least 1.")
-    if not lr > 0:
-        raise ValueError(f"train_loop: lr={lr!r}; give a positive learning rate such as 5e-5.")
+    if not learning_rate > 0:
+        raise ValueError(f"train_loop: learning_rate={learning_rate!r}; give a positive learning rate such as 5e-5.")
 
     set_seed(seed)
     accepted = set(inspect.signature(model.forward).parameters)
@@ -584,7 +586,7 @@ def train_loop(
         generator=torch.Generator().manual_seed(seed),
     )
     eval_dataloader = DataLoader(tokenized["validation"], batch_size=batch_size, collate_fn=data_collator)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)  # its default weight decay, 0.01, as the course
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)  # its default weight decay, 0.01, as the course
 
     if accelerator is not None:
         train_dataloader, eval_dataloader, model, optimizer = accelerator.prepare(

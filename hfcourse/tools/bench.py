@@ -41,6 +41,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..lessons.course_recipe import COURSE_RECIPE
+
 if TYPE_CHECKING:
     import torch
     from datasets import Dataset, DatasetDict
@@ -456,7 +458,10 @@ def _train_steps(
     model.train()
     runnable = torch.compile(model) if variant.compile else model
     optimizer = torch.optim.AdamW(
-        model.parameters(), lr=5e-5, weight_decay=0.0, **({"fused": True} if variant.fused else {})
+        model.parameters(),
+        lr=COURSE_RECIPE.learning_rate,
+        weight_decay=0.0,
+        **({"fused": True} if variant.fused else {}),
     )
     if variant.fixed_length is None:
         collator = make_collator(tokenizer)
@@ -956,7 +961,7 @@ def run_benchmark(
     quick: bool = False,
     data_dir: str | os.PathLike[str] | None = None,
     output_dir: str | os.PathLike[str] = "build/bench",
-    seed: int = 42,
+    seed: int = COURSE_RECIPE.seed,
     rounds: int | None = None,
 ) -> dict[str, Any]:
     """Run every comparison, write ``bench.json`` and ``bench.md`` into ``output_dir``, return the results.
@@ -1209,7 +1214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output", default="build/bench", help="folder for bench.json and bench.md (default: build/bench)"
     )
-    parser.add_argument("--seed", type=int, default=42, help="seed for models, samplers and Trainer (default: 42)")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=COURSE_RECIPE.seed,
+        help="seed for models, samplers and Trainer (default: %(default)s)",
+    )
     parser.add_argument(
         "--rounds",
         type=_positive_int,

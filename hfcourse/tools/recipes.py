@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from ..lessons.course_recipe import COURSE_RECIPE
+
 if TYPE_CHECKING:
     import torch
     from datasets import Dataset, DatasetDict
@@ -180,9 +182,9 @@ class Recipe:
 # time on one thread each: their seconds are not comparable, and their paths differ from two-thread runs.
 HFCOURSE_RECIPE = Recipe(
     name="hfcourse",
-    batch_size=8,
-    learning_rate=5e-5,
-    epochs=3,
+    batch_size=COURSE_RECIPE.batch_size,
+    learning_rate=COURSE_RECIPE.learning_rate,
+    epochs=COURSE_RECIPE.epochs,
     warmup_fraction=0.0,
     length_grouped=True,
     evaluations_per_epoch=2,

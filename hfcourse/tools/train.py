@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..lessons.course_recipe import COURSE_RECIPE
+
 LOOPS = ("trainer", "manual", "accelerate")
 
 __all__ = ["LOOPS", "TrainConfig", "launch_command", "main", "run"]
@@ -40,10 +42,10 @@ class TrainConfig:
     data_dir: str | None = None
     checkpoint: str | None = None
     loop: str = "trainer"
-    epochs: int = 3
-    batch_size: int = 8
-    lr: float = 5e-5
-    seed: int = 42
+    epochs: int = COURSE_RECIPE.epochs
+    batch_size: int = COURSE_RECIPE.batch_size
+    learning_rate: float = COURSE_RECIPE.learning_rate
+    seed: int = COURSE_RECIPE.seed
     max_train_samples: int | None = None
     max_eval_samples: int | None = None
     output_dir: str = "outputs/train"
@@ -118,7 +120,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
             tokenized,
             output_dir / "checkpoints",
             num_train_epochs=config.epochs,
-            learning_rate=config.lr,
+            learning_rate=config.learning_rate,
             per_device_train_batch_size=config.batch_size,
             per_device_eval_batch_size=config.batch_size,
             seed=config.seed,
@@ -137,7 +139,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
             tokenizer,
             tokenized,
             epochs=config.epochs,
-            lr=config.lr,
+            learning_rate=config.learning_rate,
             batch_size=config.batch_size,
             accelerator=accelerator,
             seed=config.seed,
@@ -237,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--batch-size", type=int, default=defaults.batch_size, help="per process (default: %(default)s)"
     )
-    parser.add_argument("--lr", type=float, default=defaults.lr)
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--max-train-samples", type=int, help="train on the first N training samples")
     parser.add_argument("--max-eval-samples", type=int, help="evaluate on the first N validation samples")

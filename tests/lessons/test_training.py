@@ -218,14 +218,14 @@ def test_train_loop_refuses_bad_settings(checkpoint, tokenizer, tiny_mrpc):
     model = load_classifier(checkpoint)
     with pytest.raises(ValueError, match="epochs=0"):
         train_loop(model, tokenizer, tiny_mrpc, epochs=0)
-    with pytest.raises(ValueError, match="lr=-1"):
-        train_loop(model, tokenizer, tiny_mrpc, lr=-1)
+    with pytest.raises(ValueError, match="learning_rate=-1"):
+        train_loop(model, tokenizer, tiny_mrpc, learning_rate=-1)
 
 
 def test_sst2_learns_with_only_text_columns_changed(checkpoint, tokenizer, real_glue_dir):
     raw = limit_samples(load_glue("sst2", real_glue_dir / "sst2"), max_train_samples=256, max_eval_samples=200)
     tokenized = tokenize_dataset(raw, tokenizer, text_columns=("sentence",))
-    history = train_loop(load_classifier(checkpoint), tokenizer, tokenized, epochs=2, lr=2e-4, batch_size=16)
+    history = train_loop(load_classifier(checkpoint), tokenizer, tokenized, epochs=2, learning_rate=2e-4, batch_size=16)
     check_history(history, 2)
     majority = max(raw["validation"]["label"].count(0), raw["validation"]["label"].count(1)) / 200
     assert majority < 0.55

@@ -47,7 +47,7 @@ def test_the_notebook_training_function_and_train_loop_with_an_accelerator_agree
 
     package_model = hfcourse.load_classifier(checkpoint)
     package_history = hfcourse.train_loop(
-        package_model, tokenizer, hfcourse.tokenize_dataset(raw_datasets, tokenizer), epochs=EPOCHS, lr=5e-5,
+        package_model, tokenizer, hfcourse.tokenize_dataset(raw_datasets, tokenizer), epochs=EPOCHS, learning_rate=5e-5,
         batch_size=8, accelerator=hfcourse.make_accelerator(),
     )
     assert [record["epoch"] for record in course_history] == [record["epoch"] for record in package_history] == [1, 2]

@@ -65,7 +65,7 @@ def test_the_notebook_loop_and_train_loop_give_identical_losses_metrics_and_weig
 
     package_model = hfcourse.load_classifier(checkpoint)
     package_history = hfcourse.train_loop(
-        package_model, tokenizer, hfcourse.tokenize_dataset(raw_datasets, tokenizer), epochs=EPOCHS, lr=5e-5, batch_size=8
+        package_model, tokenizer, hfcourse.tokenize_dataset(raw_datasets, tokenizer), epochs=EPOCHS, learning_rate=5e-5, batch_size=8
     )
     assert [record["epoch"] for record in course_history] == [record["epoch"] for record in package_history] == [1, 2]
     for course_record, package_record in zip(course_history, package_history):
