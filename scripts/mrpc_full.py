@@ -110,9 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{loop}: training...", flush=True)
         results[loop] = run(config)
+        result = results[loop]
         print(
-            f"{loop}: accuracy {results[loop]['accuracy']:.4f}, F1 {results[loop]['f1']:.4f}, {results[loop]['seconds']:.0f} s",
-            flush=True,
+            f"{loop}: accuracy {result['accuracy']:.4f}, F1 {result['f1']:.4f}, {result['seconds']:.0f} s", flush=True
         )
 
     first = next(iter(results.values()))

@@ -1,7 +1,8 @@
 """Settings and fixtures shared by every test.
 
-The whole session runs offline on the embedded defaults: ``HFCOURSE_OFFLINE=1`` is set here, before any test
-module imports hfcourse (which decides offline once, at import), and kernels started by the tests inherit it.
+The whole session runs offline on the embedded defaults: ``HFCOURSE_OFFLINE=1`` is set here and the Hub's own
+switches with it (``configure_offline``, what a notebook's first resolve does), before any test module imports
+a Hub client; kernels and processes started by the tests inherit them.
 The real GLUE files are optional: tests that need them take the ``real_glue_dir`` fixture and are skipped
 where the files are absent.
 """
@@ -13,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from hfcourse.offline.checkpoints import configure_offline
+
 os.environ["HFCOURSE_OFFLINE"] = "1"
+configure_offline()
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The original GLUE TSV files (mrpc/, sst2/) next to the checkout, or where HFCOURSE_TEST_GLUE_DIR points.

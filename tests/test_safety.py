@@ -18,7 +18,9 @@ UNSAFE_PATTERNS = {
     r"use_safetensors\s*=\s*False": "weights must be loaded from safetensors",
     r"\bpickle\.loads?\(": "pickle executes code from the file it reads",
     r"\bdill\.loads?\(": "dill executes code from the file it reads",
-    r"torch\.load\((?![^)]*weights_only\s*=\s*True)": "torch.load without weights_only=True unpickles arbitrary objects",
+    r"torch\.load\((?![^)]*weights_only\s*=\s*True)": (
+        "torch.load without weights_only=True unpickles arbitrary objects"
+    ),
     r"\bsafe_serialization\s*=\s*False": "checkpoints are written as safetensors",
 }
 

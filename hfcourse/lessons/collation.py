@@ -21,7 +21,8 @@ def make_collator(tokenizer: PreTrainedTokenizerBase) -> DataCollatorWithPadding
     """
     if not isinstance(tokenizer, PreTrainedTokenizerBase):
         raise TypeError(
-            f"make_collator needs the checkpoint's tokenizer (AutoTokenizer.from_pretrained); got {type(tokenizer).__name__}."
+            "make_collator needs the checkpoint's tokenizer (AutoTokenizer.from_pretrained); "
+            f"got {type(tokenizer).__name__}."
         )
     if tokenizer.pad_token is None:
         raise ValueError(

@@ -98,7 +98,7 @@ class ClassificationSteps:
     def predictions(self) -> list[dict[str, Any]]:
         """The pipeline's output format: one ``{"label": ..., "score": ...}`` per text (top label)."""
         best_scores = self.probabilities.max(dim=-1).values
-        return [{"label": label, "score": float(score)} for label, score in zip(self.labels, best_scores)]
+        return [{"label": label, "score": float(score)} for label, score in zip(self.labels, best_scores, strict=True)]
 
 
 def classify_step_by_step(

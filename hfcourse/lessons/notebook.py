@@ -49,7 +49,7 @@ def report(checkpoints: Any = None, **metrics: Any) -> None:
         checkpoints = [checkpoints]
     record = {
         "checkpoints": [
-            {"role": c.role, "name_or_path": c.name_or_path, "kind": c.kind, "real": c.real} for c in checkpoints or []
+            {"role": c.role, "name": c.name, "kind": c.kind, "real": c.real} for c in checkpoints or []
         ],
         "metrics": {
             key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()

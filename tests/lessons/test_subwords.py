@@ -131,7 +131,8 @@ def test_real_mrpc_shows_the_course_trade_offs() -> None:
     assert (len(corpus.train), len(corpus.heldout)) == (2 * 3668, 2 * 408)
     assert corpus.train[:2] == [
         'Amrozi accused his brother , whom he called " the witness " , of deliberately distorting his evidence .',
-        'Referring to him as only " the witness " , Amrozi accused his brother of deliberately distorting his evidence .',
+        'Referring to him as only " the witness " , Amrozi accused his brother of deliberately distorting his '
+        "evidence .",
     ]
     table = compare_tokenizers(train_tokenizers(corpus.train[:3000], vocab_size=2000), corpus.heldout)
     subwords = table.loc[["bpe", "wordpiece", "unigram"]]

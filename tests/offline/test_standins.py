@@ -10,13 +10,13 @@ os.environ.setdefault("HFCOURSE_OFFLINE", "1")
 
 import pytest
 
-from hfcourse.offline import checkpoints, standins
+from hfcourse.offline import checkpoints, standins, templates
 from hfcourse.offline.catalog import CATALOG, resolve_checkpoint
 
 pytestmark = pytest.mark.skipif(not checkpoints.is_offline(), reason="the offline defaults run only offline")
 
 PIPELINE_ROLES = [role for role, entry in CATALOG.items() if entry.offline.__module__ == standins.__name__]
-SEED_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
+COURSE_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
 
 
 @pytest.fixture(scope="module")
@@ -98,23 +98,10 @@ def test_a_failed_build_leaves_nothing_and_a_finished_one_is_reused(
     assert (Path(first.name_or_path) / "marker").read_text() == "built"
 
 
-def test_ner_sentences_are_reproducible_and_their_spans_are_typed() -> None:
-    sentences = standins.ner_sentences(300)
-    assert sentences == standins.ner_sentences(300)
-    assert sentences != standins.ner_sentences(300, seed=1)
-    values = {kind: set() for kind in ("PER", "ORG", "LOC", "MISC")}
-    for values_of_slot, kind in standins._SLOTS.values():
-        values[kind].update(values_of_slot)
-    for sentence in sentences:
-        for start, end, kind in sentence.entities:
-            assert sentence.text[start:end] in values[kind]
-    assert sum(1 for sentence in sentences if not sentence.entities) == 30
-
-
-def test_training_data_leaves_out_the_seed_examples() -> None:
-    texts = [sentence.text for sentence in standins.ner_sentences(standins.NER_TRAIN_SENTENCES)]
-    texts += [example.context for example in standins.qa_examples(standins.QA_TRAIN_EXAMPLES)]
-    assert SEED_SENTENCE not in texts
+def test_training_data_leaves_out_the_course_examples() -> None:
+    texts = [sentence.text for sentence in templates.ner_sentences(standins.NER_TRAIN_SENTENCES)]
+    texts += [example.context for example in templates.qa_examples(standins.QA_TRAIN_EXAMPLES)]
+    assert COURSE_SENTENCE not in texts
     for name in ("sylvain", "hugging face", "brooklyn"):
         assert not any(name in text.lower() for text in texts), name
 
@@ -130,7 +117,7 @@ def test_token_tags_mark_entity_starts_and_insides() -> None:
         standins.NER_LABELS[i] if i >= 0 else None for i in standins._token_tags(encoded["offset_mapping"], entities)
     ]
     tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
-    assert list(zip(tokens, tags)) == [
+    assert list(zip(tokens, tags, strict=True)) == [
         ("[CLS]", None),
         ("lucas", "B-PER"),
         ("martin", "I-PER"),
@@ -145,13 +132,3 @@ def test_token_tags_mark_entity_starts_and_insides() -> None:
         (".", "O"),
         ("[SEP]", None),
     ]
-
-
-def test_qa_examples_answer_inside_their_context() -> None:
-    examples = standins.qa_examples(200)
-    assert examples == standins.qa_examples(200)
-    for example in examples:
-        assert example.answer and example.answer == example.answer.strip()
-        assert example.context[example.answer_start : example.answer_end] == example.answer
-    first_person = [example for example in examples if example.question == "Where do I work?"]
-    assert first_person and all(example.answer in standins.ORGANISATIONS for example in first_person)
