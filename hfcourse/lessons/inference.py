@@ -27,7 +27,7 @@ __all__ = [
     "sentence_embeddings",
 ]
 
-# The sentences of the seed's "Behind the pipeline" (the course's two, then three short ones that show
+# The sentences of the course's "Behind the pipeline" notebook (the course's two, then three short ones that show
 # padding at work).
 COURSE_SENTENCES: tuple[str, ...] = (
     "I've been waiting for a HuggingFace course my whole life.",
