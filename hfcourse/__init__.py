@@ -30,6 +30,7 @@ _EXPORTS = {
     "ModelNotFoundError": "offline.checkpoints",
     "BrokenModelError": "offline.checkpoints",
     "load_glue": "offline.data",
+    "data_source": "offline.data",
     "DataFormatError": "offline.data",
     "classification_metrics": "lessons.metrics",
     "compute_metrics": "lessons.metrics",

@@ -78,7 +78,7 @@ def glue_corpus(
             online, the embedded sets offline).
         max_texts: keep at most this many sentences of each split (None keeps all).
     """
-    from ..offline.data import load_glue
+    from ..offline.data import data_source, load_glue
 
     if max_texts is not None and (not isinstance(max_texts, int) or max_texts < 1):
         raise ValueError(f"max_texts={max_texts!r}: give a positive number of sentences, or None for all.")
@@ -90,7 +90,7 @@ def glue_corpus(
         texts = [text for row in zip(*(split[name] for name in columns), strict=True) for text in row]
         return texts[:max_texts]
 
-    return Corpus(train=sentences("train"), heldout=sentences("validation"), source=str(raw.source))
+    return Corpus(train=sentences("train"), heldout=sentences("validation"), source=data_source(raw))
 
 
 def _normalizer(lowercase: bool) -> normalizers.Normalizer:

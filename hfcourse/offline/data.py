@@ -18,7 +18,7 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 from .checkpoints import configure_offline, is_offline
 from .validation import check_path
 
-__all__ = ["GLUE_TASKS", "DataFormatError", "GlueTask", "load_glue", "read_glue_tsv"]
+__all__ = ["GLUE_TASKS", "DataFormatError", "GlueTask", "data_source", "load_glue", "read_glue_tsv"]
 
 HUB_DATASET = "nyu-mll/glue"
 EMBEDDED_DIR = Path(__file__).resolve().parent / "embedded"
@@ -196,12 +196,37 @@ def _from_hub(spec: GlueTask) -> DatasetDict:
     return _labelled(dataset, f"hub: {HUB_DATASET} ({spec.name})")
 
 
+_SOURCE_PREFIX = "hfcourse source: "
+
+
 def _labelled(dataset: DatasetDict, source: str) -> DatasetDict:
-    """Record where the data came from, on the DatasetDict and on each split's info."""
-    dataset.source = source  # type: ignore[attr-defined]
+    """Record where the data came from in each split's ``info``, which ``map``, ``select``, ``shuffle`` and
+    ``rename_column`` carry over to what they return."""
     for split in dataset.values():
-        split.info.description = f"hfcourse source: {source}"
+        split.info.description = _SOURCE_PREFIX + source
     return dataset
+
+
+def data_source(dataset: Dataset | DatasetDict) -> str:
+    """Where ``dataset`` came from (a GLUE folder, the Hub or the embedded set), read from the ``info`` that
+    ``load_glue`` wrote; it travels with the data through tokenizing, selecting and shuffling.
+
+    Raises:
+        ValueError: for data that ``load_glue`` did not load (and a ``TypeError`` for something else).
+    """
+    if isinstance(dataset, DatasetDict):
+        descriptions = {split.info.description for split in dataset.values()}
+    elif isinstance(dataset, Dataset):
+        descriptions = {dataset.info.description}
+    else:
+        raise TypeError(f"data_source needs a datasets Dataset or DatasetDict; got {type(dataset).__name__}.")
+    sources = {text[len(_SOURCE_PREFIX) :] for text in descriptions if text and text.startswith(_SOURCE_PREFIX)}
+    if len(sources) != 1:
+        raise ValueError(
+            "This dataset does not say where it came from: load it with hfcourse.load_glue(task), which records "
+            "the source in each split's info."
+        )
+    return sources.pop()
 
 
 def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> DatasetDict:
@@ -209,7 +234,8 @@ def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> Data
 
     Sources, in order: ``data_dir`` (or ``HFCOURSE_GLUE_DIR``) holding the original GLUE TSV files, the
     Hub's ``nyu-mll/glue`` when online, else the embedded set written for this project. The result's
-    ``source`` attribute (and each split's ``info.description``) says which one was used.
+    ``data_source(result)`` says which one was used (it reads each split's ``info``, which travels with the
+    data through ``map``, ``select`` and ``shuffle``).
     """
     spec = _get_task(task)
     configure_offline()

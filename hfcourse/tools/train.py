@@ -102,7 +102,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
         weights_fingerprint,
     )
     from ..offline.catalog import resolve_checkpoint
-    from ..offline.data import GLUE_TASKS, load_glue
+    from ..offline.data import GLUE_TASKS, data_source, load_glue
 
     output_dir = Path(config.output_dir)
     accelerator = make_accelerator() if config.loop == "accelerate" else None
@@ -160,7 +160,7 @@ def run(config: TrainConfig) -> dict[str, Any]:
     result = {
         **asdict(config),
         "checkpoint": str(checkpoint),
-        "data_source": raw.source,
+        "data_source": data_source(raw),
         "world_size": world_size,
         "train_samples": len(raw["train"]),
         "eval_samples": len(raw["validation"]),

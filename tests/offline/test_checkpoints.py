@@ -253,7 +253,8 @@ def test_unreachable_network_costs_no_waiting(tmp_path):
         "import time; started = time.perf_counter()\n"
         "import hfcourse\n"
         "assert hfcourse.is_offline()\n"
-        "print(hfcourse.resolve_checkpoint('encoder').kind, hfcourse.load_glue('mrpc').source.split(':')[0])\n"
+        "source = hfcourse.data_source(hfcourse.load_glue('mrpc'))\n"
+        "print(hfcourse.resolve_checkpoint('encoder').kind, source.split(':')[0])\n"
         "print(round(time.perf_counter() - started))\n"
     )
     result = subprocess.run(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from datasets import ClassLabel, Value
 
-from hfcourse.offline.data import EMBEDDED_DIR, GLUE_TASKS, DataFormatError, load_glue, read_glue_tsv
+from hfcourse.offline.data import EMBEDDED_DIR, GLUE_TASKS, DataFormatError, data_source, load_glue, read_glue_tsv
 
 MRPC_HEADER = "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String"
 MRPC_ROW = "1\t702876\t702977\tThe cat sat on the mat .\tA cat was sitting on the mat ."
@@ -45,7 +45,7 @@ def test_real_mrpc_folder_matches_the_hub(real_glue_dir):
     assert first["sentence1"].startswith("Amrozi accused his brother")
     assert (first["label"], first["idx"]) == (1, 0)
     assert dataset["train"].features["label"].int2str(first["label"]) == "equivalent"
-    assert dataset.source == f"GLUE folder: {real_glue_dir / 'mrpc'}"
+    assert data_source(dataset) == f"GLUE folder: {real_glue_dir / 'mrpc'}"
     assert "GLUE folder" in dataset["train"].info.description
 
 
@@ -64,7 +64,7 @@ def test_glue_dir_from_the_environment(monkeypatch, real_glue_dir):
 @pytest.mark.parametrize("task", ["mrpc", "sst2"])
 def test_embedded_sets_offline(task):
     dataset = load_glue(task)
-    assert dataset.source.startswith("embedded")
+    assert data_source(dataset).startswith("embedded")
     assert_hub_schema(dataset, task)
     assert set(dataset) == {"train", "validation"}
     labels = dataset["train"]["label"]
@@ -164,3 +164,28 @@ def test_read_glue_tsv_returns_columns(tmp_path):
         "label": [1],
         "idx": [0],
     }
+
+
+def test_the_source_travels_with_the_data_through_tokenizing_and_selecting():
+    from transformers import AutoTokenizer
+
+    from hfcourse import data_source, resolve_checkpoint, tokenize_dataset
+
+    raw = load_glue("mrpc")
+    tokenizer = AutoTokenizer.from_pretrained(resolve_checkpoint("encoder").name_or_path)
+    tokenized = tokenize_dataset(raw, tokenizer)
+    tokenized.set_format("torch")
+    source = data_source(raw)
+    assert source.startswith("embedded")
+    assert data_source(tokenized) == data_source(raw["train"].shuffle(seed=1).select(range(4))) == source
+
+
+def test_data_source_of_other_data_says_how_to_load_it():
+    from datasets import Dataset
+
+    from hfcourse import data_source
+
+    with pytest.raises(ValueError, match=r"hfcourse.load_glue\(task\)"):
+        data_source(Dataset.from_dict({"sentence": ["a"]}))
+    with pytest.raises(TypeError, match="got list"):
+        data_source([1, 2])
