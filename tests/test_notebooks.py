@@ -14,7 +14,9 @@ The nbval check itself is tested on the fixture notebooks (a changed output and 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,14 @@ from hfcourse.tools.runner import (
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = discover_notebooks(NOTEBOOKS_DIR)
 CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+# Folders of the machine that ran a notebook, which committed outputs must not show (print checkpoint.name, or
+# display_path(path), instead of a local path).
+MACHINE_PATH = re.compile(
+    "|".join(
+        [r"(site|dist)-packages", r"/root/", r"/home/[^/\s\"]+/", r"/Users/[^/\s\"]+/", r"[A-Za-z]:\\\\Users"]
+        + [re.escape(str(folder)) for folder in (Path(__file__).resolve().parents[1], Path.home())]
+    )
+)
 # Fast mode should take well under a minute per notebook; a cell still running after this many seconds, even
 # on a machine shared by many, is a notebook that ignores `fast`: fail it instead of waiting.
 FAST_CELL_TIMEOUT_S = 300
@@ -171,6 +181,8 @@ def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index} writes to stderr: {output.text[:200]!r}")
             report_outputs += REPORT_MIMETYPE in output.get("data", {})
+            if found := MACHINE_PATH.search(json.dumps(output)):
+                problems.append(f"cell {index} shows a folder of the machine that ran it: {found.group()!r}")
     if not_run:
         problems.append(f"{len(not_run)} code cells were not run (cells {', '.join(map(str, not_run))})")
     if report_outputs != 1:
@@ -229,8 +241,10 @@ def test_stderr_and_fast_run_outputs_are_refused(fixture_notebooks_dir: Path) ->
     nb = nbformat.read(fixture_notebooks_dir / "passing.ipynb", as_version=4)
     nb.cells[2].outputs.append(nbformat.v4.new_output("stream", name="stderr", text="Map: 100%|####|\n"))
     nb.metadata["papermill"] = {"parameters": {"fast": True}}
+    nb.cells[3].outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"{Path.home()}/.cache/x\n"))
     problems = committed_problems(nb)
     assert "its outputs come from a fast run" in problems
+    assert any(problem.startswith("cell 3 shows a folder of the machine that ran it") for problem in problems)
     assert any(problem.startswith("cell 2 writes to stderr") for problem in problems)
 
 
