@@ -31,15 +31,8 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from hfcourse.lessons.notebook import REPORT_MIMETYPE
-from hfcourse.tools.runner import (
-    INJECTED_TAG,
-    KERNEL_NAME,
-    RunMode,
-    discover_notebooks,
-    parameters_cell_problem,
-    run_notebook,
-    strip_ansi,
-)
+from hfcourse.tools.notebook_files import INJECTED_TAG, discover_notebooks, parameters_cell_problem, strip_ansi
+from hfcourse.tools.runner import KERNEL_NAME, RunMode, run_notebook
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = discover_notebooks(NOTEBOOKS_DIR)

@@ -15,18 +15,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from hfcourse.lessons.notebook import REPORT_MIMETYPE
-from hfcourse.tools.runner import (
-    HUB_OFFLINE_SWITCHES,
+from hfcourse.tools.notebook_files import (
     CellFailure,
-    RunMode,
     clean_for_commit,
     discover_notebooks,
-    kernel_environment,
-    main,
     parameters_cell_problem,
     read_report_outputs,
-    run_notebook,
 )
+from hfcourse.tools.runner import HUB_OFFLINE_SWITCHES, RunMode, kernel_environment, main, run_notebook
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def test_report_json(cli_run: CliRun) -> None:
     passing = cli_run.row("passing")
     assert passing["status"] == "passed" and passing["failure"] is None and passing["seconds"] > 0
     assert passing["checkpoints"] == [
-        {"role": "encoder", "name_or_path": "fixtures/tiny-encoder", "kind": "fixture", "real": False}
+        {"role": "encoder", "name": "fixtures/tiny-encoder", "kind": "fixture", "real": False}
     ]
     assert passing["metrics"] == {"accuracy": 0.75, "f1": 0.6667, "rows": 8}  # rows=8: the full run
 
