@@ -58,8 +58,10 @@ __all__ = [
 KERNEL_NAME = "python3"
 # Environment switches that make the Hugging Face libraries offline; an online run must not inherit them.
 HUB_OFFLINE_SWITCHES = ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE")
-# ipykernel warns on stderr at every start that its local TCP transport is unencrypted: keep the log quiet.
-KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
+# ipykernel warns on stderr at every start that its local TCP transport is unencrypted, and logs an ERROR when
+# the kernel is interrupted while it shuts down (seen now and then after a failing notebook): the cells' own
+# errors reach the executed notebook, so the kernel's log stays quiet.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 REPORTED_VERSIONS = ("torch", "transformers", "datasets", "accelerate", "papermill")
 
 
