@@ -1,7 +1,8 @@
-"""Search hfcourse's fine-tuning recipe on GLUE MRPC (issue 6): train candidates, time every evaluation.
+"""Search hfcourse's fine-tuning recipe on GLUE MRPC: train candidates, time every evaluation.
 
     python scripts/recipe_search.py ../shared/data/glue/mrpc --candidate batch_size=16 learning_rate=1e-4 epochs=2
-    python scripts/recipe_search.py DATA --candidate learning_rate=8e-5 --candidate learning_rate=6e-5 freeze_word_embeddings=true
+    python scripts/recipe_search.py DATA --candidate learning_rate=8e-5 \\
+        --candidate learning_rate=6e-5 freeze_word_embeddings=true
 
 Each ``--candidate`` is ``HFCOURSE_RECIPE`` with the settings given (any ``Recipe`` field), trained with
 ``build_recipe_trainer`` on the catalog's encoder (offline: the embedded MiniLM), seed 42. One JSON line per
@@ -111,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{e['elapsed_seconds']:.0f}s {e['accuracy']:.4f}/{e['f1']:.4f}" for e in clocked["evaluations"]
         )
         print(
-            f"{overrides}: final {clocked['final_accuracy']:.4f}/{clocked['final_f1']:.4f}, wall {clocked['wall_seconds']:.0f} s, "
+            f"{overrides}: final {clocked['final_accuracy']:.4f}/{clocked['final_f1']:.4f}, wall "
+            f"{clocked['wall_seconds']:.0f} s, "
             f"{clocked['train_samples_per_second']:.1f} samples/s, {clocked['real_token_gflops']:.1f} GFLOP/s, "
             f"F1 >= {arguments.target_f1} at {record['reached_seconds']} s\n  {trajectory}",
             flush=True,

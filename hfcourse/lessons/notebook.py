@@ -48,9 +48,7 @@ def report(checkpoints: Any = None, **metrics: Any) -> None:
     if isinstance(checkpoints, Checkpoint):
         checkpoints = [checkpoints]
     record = {
-        "checkpoints": [
-            {"role": c.role, "name": c.name, "kind": c.kind, "real": c.real} for c in checkpoints or []
-        ],
+        "checkpoints": [{"role": c.role, "name": c.name, "kind": c.kind, "real": c.real} for c in checkpoints or []],
         "metrics": {
             key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()
         },

@@ -17,7 +17,7 @@ recipe):
 - fp32: bf16 only where a matmul is measured faster on the running machine (``default_recipe``);
 - no ``torch.compile``: compiling MiniLM's training step took longer than it saved in a run this short.
 
-``build_recipe_trainer`` is ``hfcourse.lessons.training.build_trainer`` with the recipe's settings.
+``build_recipe_trainer`` is ``hfcourse.lessons.trainer.build_trainer`` with the recipe's settings.
 """
 
 from __future__ import annotations
@@ -107,11 +107,13 @@ class Recipe:
             )
         if self.dropout is not None and not 0 <= self.dropout < 1:
             raise ValueError(
-                f"Recipe {self.name!r}: dropout={self.dropout!r}; give a probability in [0, 1), or None for the checkpoint's."
+                f"Recipe {self.name!r}: dropout={self.dropout!r}; give a probability in [0, 1), or None for the "
+                "checkpoint's."
             )
         if not self.max_grad_norm >= 0:
             raise ValueError(
-                f"Recipe {self.name!r}: max_grad_norm={self.max_grad_norm!r}; give a norm of at least 0 (0: no clipping)."
+                f"Recipe {self.name!r}: max_grad_norm={self.max_grad_norm!r}; give a norm of at least 0 (0: no "
+                "clipping)."
             )
         if self.precision not in PRECISIONS:
             raise ValueError(
@@ -192,13 +194,17 @@ HFCOURSE_RECIPE = Recipe(
     dropout=0.0,
     why={
         "dropout": "0 (MiniLM's checkpoint says 0.1): with the course's schedule, alone on two threads, the F1 reached "
-        "0.8783 after 1.5 epochs (292 s; 306 s in make bench) and ended at 0.8407 / 0.8885, against 0.8064 / 0.8668 with dropout; batch 32 at "
-        "1e-4 with 6% warmup ended at 0.8284 / 0.8826 without dropout (make bench) against 0.7892 / 0.8557 with it. The "
+        "0.8783 after 1.5 epochs (292 s; 306 s in make bench) and ended at 0.8407 / 0.8885, against 0.8064 / 0.8668 "
+        "with dropout; batch 32 at "
+        "1e-4 with 6% warmup ended at 0.8284 / 0.8826 without dropout (make bench) against 0.7892 / 0.8557 with it. "
+        "The "
         "dropout masks are drawn on the CPU: without them the manual loop ran 1.09x-1.12x the samples/s at batch 8",
-        "batch size": "8, the course's: batch 32 (learning rate 1e-4, 6% warmup, no dropout) ran 1.14x the samples/s in the "
+        "batch size": "8, the course's: batch 32 (learning rate 1e-4, 6% warmup, no dropout) ran 1.14x the samples/s "
+        "in the "
         "manual loop and 0.606 of the fp32 matmul peak in the Trainer, but reached the course's F1 only at its last "
         "evaluation, after 437 s (make bench, 2026-11-26). Batch 16 alone on two threads (2026-11-26) ran 23.1-25.1 "
-        "samples/s and 81.7-88.5 GFLOP/s on real tokens but sat at the course's F1 after 2 epochs: at 5e-5 0.8703 (339 s; "
+        "samples/s and 81.7-88.5 GFLOP/s on real tokens but sat at the course's F1 after 2 epochs: at 5e-5 0.8703 (339 "
+        "s; "
         "reached only at the end, 0.8235 / 0.8763); at 7e-5 0.8730 (353 s; final 0.8284 / 0.8797); at 7e-5 with one "
         "evaluation an epoch 0.8700 (310 s; final 0.8260 / 0.8761: the path left the two-evaluation one after the "
         "first epoch, so F1s this close to the target are within run-to-run noise)",
@@ -206,28 +212,38 @@ HFCOURSE_RECIPE = Recipe(
         "512x512 bf16 matmul took 211 ms against 1.7 ms in fp32",
         "length-grouped batches": "random batches of MRPC pairs are 26% padding at batch 8; grouped by length 1.7%; "
         "the manual loop ran 1.23x-1.26x the samples/s",
-        "max_grad_norm": "1.0, the Trainer's: without clipping the recipe reached F1 0.8733 only after 2 epochs (367 s) and "
-        "ended at 0.7990 / 0.8586, below the course's 0.8088 / 0.8704; clipping costs 17 ms of a batch-8 step of about 360 ms",
-        "fused AdamW": "1.09x-1.37x the samples/s of the for-loop AdamW (batch 8, three benchmark runs); the Trainer's default",
-        "schedule": "the course's (learning rate 5e-5, no warmup, 3 epochs). Rejected, without dropout: batch 32 at 1e-4 "
+        "max_grad_norm": "1.0, the Trainer's: without clipping the recipe reached F1 0.8733 only after 2 epochs (367 "
+        "s) and "
+        "ended at 0.7990 / 0.8586, below the course's 0.8088 / 0.8704; clipping costs 17 ms of a batch-8 step of about "
+        "360 ms",
+        "fused AdamW": "1.09x-1.37x the samples/s of the for-loop AdamW (batch 8, three benchmark runs); the Trainer's "
+        "default",
+        "schedule": "the course's (learning rate 5e-5, no warmup, 3 epochs). Rejected, without dropout: batch 32 at "
+        "1e-4 "
         "with 6% warmup (above); in the search (two candidates side by side on one thread each; such runs take other "
         "paths than two-thread ones: batch 32's F1 after 2 epochs was 0.8826 on one thread, 0.8521 on two): batch 8 at "
         "5e-5 for 2 epochs reached the F1 after 1.5 epochs but ended at 0.8088 / 0.8582; batch 16 at 5e-5 reached it "
         "only after 2 epochs (final 0.8284 / 0.8797); batch 16 at 8e-5 with 10% warmup only at the end of 3 epochs "
-        "(0.8162 / 0.8727); batch 8 at 8e-5 with 10% warmup for 2 epochs never (best 0.8681). With dropout: batch 32 at "
+        "(0.8162 / 0.8727); batch 8 at 8e-5 with 10% warmup for 2 epochs never (best 0.8681). With dropout: batch 32 "
+        "at "
         "2e-4 with 10% warmup collapsed to the majority class (0.6838 / 0.8122); batch 16 at 1e-4, 2 epochs: 0.7328 / "
         "0.8326; batch 32 at 1e-4, 3 epochs: 0.7892 / 0.8557; batch 32 at 1e-4, 2 epochs: 0.7745 / 0.8506",
         "max_length truncation": "none: the longest MRPC pair has 103 tokens (99th percentile 83) of MiniLM's 512, so "
         "truncating at the 99th percentile would drop under 0.1% of the tokens",
         "threads": "torch's default, one per core: 1.60x-1.71x the samples/s of 1 thread (three benchmark runs)",
-        "torch.compile": "no: compiling MiniLM's training step took 64-112 s and then ran 0.85x-1.10x the eager samples/s "
+        "torch.compile": "no: compiling MiniLM's training step took 64-112 s and then ran 0.85x-1.10x the eager "
+        "samples/s "
         "(three benchmark runs): in a run of under 10 minutes, never more than the compiling took",
-        "reused freed memory": "not changed: glibc hands the 47 MB word-embedding gradient fresh pages each step (about "
-        "11,800 page faults per batch-8 step). Keeping freed memory in the heap (mallopt M_MMAP_MAX=0) removed them and ran "
-        "bare steps 1.13x faster, but in the Trainer the faults stop by themselves after the first evaluation (its large "
+        "reused freed memory": "not changed: glibc hands the 47 MB word-embedding gradient fresh pages each step "
+        "(about "
+        "11,800 page faults per batch-8 step). Keeping freed memory in the heap (mallopt M_MMAP_MAX=0) removed them "
+        "and ran "
+        "bare steps 1.13x faster, but in the Trainer the faults stop by themselves after the first evaluation (its "
+        "large "
         "batches leave the heap room for the gradient): steps 50-200 took 54.4 s with it against 56.4 s without, and "
         "afterwards both ran alike, so it is not worth changing the process's allocator",
-        "frozen word embeddings": "no: batch 32 at 1e-4 with them frozen ran 25.2 samples/s, no faster than unfrozen (28.9)",
+        "frozen word embeddings": "no: batch 32 at 1e-4 with them frozen ran 25.2 samples/s, no faster than unfrozen "
+        "(28.9)",
     },
 )
 
@@ -281,11 +297,11 @@ def build_recipe_trainer(
     """``build_trainer`` with a recipe's settings (default: ``HFCOURSE_RECIPE``, in fp32).
 
     Args:
-        model, tokenizer, tokenized, output_dir: as for ``hfcourse.lessons.training.build_trainer``.
+        model, tokenizer, tokenized, output_dir: as for ``hfcourse.lessons.trainer.build_trainer``.
         recipe: the recipe; ``default_recipe()`` also measures which precision is fastest here.
         **training_args: any other ``TrainingArguments`` option, overriding the recipe's.
     """
-    from ..lessons.training import build_trainer
+    from ..lessons.trainer import build_trainer
 
     recipe = recipe if recipe is not None else HFCOURSE_RECIPE
     if not isinstance(recipe, Recipe):
@@ -294,7 +310,8 @@ def build_recipe_trainer(
         )
     if "train" not in tokenized:
         raise ValueError(
-            f"build_recipe_trainer needs a 'train' split (got {list(tokenized)}); pass tokenize_dataset(load_glue(task), tokenizer)."
+            f"build_recipe_trainer needs a 'train' split (got {list(tokenized)}); pass "
+            "tokenize_dataset(load_glue(task), tokenizer)."
         )
     arguments = {**recipe.training_args(len(tokenized["train"])), **training_args}
     if recipe.freeze_word_embeddings:

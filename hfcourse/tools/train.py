@@ -90,17 +90,9 @@ def run(config: TrainConfig) -> dict[str, Any]:
     from transformers import AutoTokenizer
 
     from ..lessons.tokenization import tokenize_dataset
-    from ..lessons.training import (
-        build_trainer,
-        last_checkpoint,
-        limit_samples,
-        load_classifier,
-        make_accelerator,
-        save_finetuned,
-        train_loop,
-        trainer_history,
-        weights_fingerprint,
-    )
+    from ..lessons.trainer import build_trainer, last_checkpoint, trainer_history
+    from ..lessons.training import limit_samples, load_classifier, save_finetuned, weights_fingerprint
+    from ..lessons.training_loop import make_accelerator, train_loop
     from ..offline.catalog import resolve_checkpoint
     from ..offline.data import GLUE_TASKS, data_source, load_glue
 

@@ -12,19 +12,13 @@ import pytest
 import torch
 
 import hfcourse
-from hfcourse.lessons.pipelines import (
-    CausalFillMaskPipeline,
-    EmbeddingZeroShotPipeline,
-    PromptedTextPipeline,
-    QuestionAnsweringPipeline,
-    Seq2SeqTextPipeline,
-    UnknownTaskError,
-    pipeline,
-)
+from hfcourse.lessons.pipeline_removed import PromptedTextPipeline, QuestionAnsweringPipeline, Seq2SeqTextPipeline
+from hfcourse.lessons.pipeline_standins import CausalFillMaskPipeline, EmbeddingZeroShotPipeline
+from hfcourse.lessons.pipelines import UnknownTaskError, pipeline
 from hfcourse.offline import checkpoints
 
 offline_only = pytest.mark.skipif(not checkpoints.is_offline(), reason="checks the offline defaults")
-SEED_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
+COURSE_SENTENCE = "My name is Sylvain and I work at Hugging Face in Brooklyn."
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +144,7 @@ def test_question_answering_takes_batches_dicts_and_long_contexts(tiny_models: d
     contexts = ["My weight is too high", "My weight is too high, which is 85kg."]
     batch = question_answerer(question=["What should I do?", "What is my weight?"], context=contexts)
     assert len(batch) == 2 and all(
-        item["answer"] == context[item["start"] : item["end"]] for item, context in zip(batch, contexts)
+        item["answer"] == context[item["start"] : item["end"]] for item, context in zip(batch, contexts, strict=True)
     )
     as_dicts = question_answerer(
         [
@@ -251,13 +245,13 @@ def test_causal_fill_mask_gives_real_answers() -> None:
 @offline_only
 def test_ner_finds_the_seed_entities_as_written() -> None:
     ner = pipeline("ner", aggregation_strategy="simple")
-    entities = ner(SEED_SENTENCE)
+    entities = ner(COURSE_SENTENCE)
     assert [(entity["entity_group"], entity["word"], entity["start"], entity["end"]) for entity in entities] == [
         ("PER", "Sylvain", 11, 18),
         ("ORG", "Hugging Face", 33, 45),
         ("LOC", "Brooklyn", 49, 57),
     ]
-    batch = ner([SEED_SENTENCE, "Nothing to see here."])
+    batch = ner([COURSE_SENTENCE, "Nothing to see here."])
     assert batch[0] == entities and batch[1] == []
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from hfcourse.lessons.training import build_trainer, last_checkpoint, load_classifier, save_finetuned
+from hfcourse.lessons.trainer import build_trainer, last_checkpoint
+from hfcourse.lessons.training import load_classifier, save_finetuned
 
 # 48 training pairs in batches of 8: 6 steps an epoch, 12 in all; a checkpoint every 3 steps, so
 # checkpoint-9 is the middle of epoch 2.
@@ -74,11 +75,12 @@ def test_a_run_killed_mid_epoch_resumes_to_the_uninterrupted_result(tmp_path):
     assert Path(resumed["resumed_from"]).name == KILL_AT
     assert expected["resumed_from"] is None
     assert [record["epoch"] for record in resumed["history"]] == [1, 2]
-    for got, want in zip(resumed["history"], expected["history"]):
+    for got, want in zip(resumed["history"], expected["history"], strict=True):
         assert (got["accuracy"], got["f1"]) == (want["accuracy"], want["f1"])
     assert resumed_rank["weights_sha256"] == expected_rank["weights_sha256"]
     print(
-        f"uninterrupted {uninterrupted_seconds:.1f} s; killed after {killed_after:.1f} s; resumed in {resumed_seconds:.1f} s"
+        f"uninterrupted {uninterrupted_seconds:.1f} s; killed after {killed_after:.1f} s; "
+        f"resumed in {resumed_seconds:.1f} s"
     )
 
 

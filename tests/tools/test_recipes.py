@@ -182,6 +182,6 @@ def test_grouped_recipe_evaluates_shortest_pairs_first_with_the_same_metrics(tok
     ordered = sorted_by_length(validation)
     lengths = [len(ids) for ids in ordered["input_ids"]]
     assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
-    assert sorted(zip(ordered["input_ids"], ordered["labels"])) == sorted(
-        zip(validation["input_ids"], validation["labels"])
+    assert sorted(zip(ordered["input_ids"], ordered["labels"], strict=True)) == sorted(
+        zip(validation["input_ids"], validation["labels"], strict=True)
     )
