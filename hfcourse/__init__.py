@@ -80,7 +80,7 @@ _EXPORTS = {
     "last_checkpoint": "lessons.trainer",
     "trainer_history": "lessons.trainer",
     "train_loop": "lessons.training_loop",
-    "training_step": "lessons.training_loop",
+    "training_step": "offline.fine_tuning",
     "make_accelerator": "lessons.training_loop",
     "save_finetuned": "lessons.training",
     "weights_fingerprint": "lessons.training",

