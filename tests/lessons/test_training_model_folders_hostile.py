@@ -13,10 +13,11 @@ import torch
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from safetensors.torch import load_file, save_file
-from transformers import BertConfig, BertModel
+from transformers import BertModel
 
 from hfcourse import BrokenModelError, ModelNotFoundError
 from hfcourse.lessons.training import load_classifier
+from tests.tiny_models import tiny_bert_config
 
 ERRORS = (BrokenModelError, ModelNotFoundError)
 
@@ -25,14 +26,7 @@ ERRORS = (BrokenModelError, ModelNotFoundError)
 def tiny_encoder(tmp_path_factory) -> Path:
     """A tiny BERT encoder saved with save_pretrained (config.json + model.safetensors), a few KB."""
     torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=64,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=32,
-    )
+    config = tiny_bert_config()
     folder = tmp_path_factory.mktemp("tiny-encoder")
     BertModel(config).save_pretrained(folder)
     return folder

@@ -5,23 +5,15 @@ from __future__ import annotations
 import pytest
 import torch
 from datasets import Dataset
-from transformers import BertConfig, BertForSequenceClassification, DataCollatorWithPadding, PreTrainedTokenizerFast
+from transformers import BertForSequenceClassification, DataCollatorWithPadding, PreTrainedTokenizerFast
 
 from hfcourse.offline.fine_tuning import fine_tune, training_step
+from tests.tiny_models import tiny_bert_config
 
 
 def _tiny_classifier() -> BertForSequenceClassification:
     torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=32,
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=16,
-        num_labels=2,
-    )
-    return BertForSequenceClassification(config)
+    return BertForSequenceClassification(tiny_bert_config(vocab_size=32, max_position_embeddings=16))
 
 
 def _weights(model: torch.nn.Module) -> dict[str, torch.Tensor]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hfcourse.tools.bench import ModelSize, measure_matmul_peak, model_size
+from tests.tiny_models import tiny_bert_config
 
 
 def test_training_flops_count_weights_and_attention_per_real_token():
@@ -16,16 +17,9 @@ def test_training_flops_count_weights_and_attention_per_real_token():
 
 
 def test_model_size_leaves_out_embedding_tables():
-    from transformers import BertConfig, BertForSequenceClassification
+    from transformers import BertForSequenceClassification
 
-    config = BertConfig(
-        vocab_size=100,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
+    config = tiny_bert_config(vocab_size=100, num_hidden_layers=2, max_position_embeddings=64)
     model = BertForSequenceClassification(config)
     size = model_size(model)
     embedding_tables = (100 + 64 + config.type_vocab_size) * 16
