@@ -58,10 +58,14 @@ doctor: $(STAMP)
 
 # JupyterLab on notebooks/ with the project's kernel, registered inside $(VENV) (the user's own Jupyter
 # setup is left alone). The Hub is detected unless you set HFCOURSE_OFFLINE; progress bars show as widgets.
+# JupyterLab without its news prompt and update check: the announcements plugin is off in .venv only
+# (--level=sys_prefix), so a learner's own JupyterLab settings are left as they are.
 lab: $(STAMP)
 	@$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@$(VENV)/bin/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	$(if $(filter file,$(origin HFCOURSE_OFFLINE)),env -u HFCOURSE_OFFLINE) JUPYTER_PREFER_ENV_PATH=1 \
 	  HFCOURSE_PROGRESS_BARS=1 $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	  --LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # tests/test_browser.py drives Debian's chromium with its chromedriver: as root, install them when missing
