@@ -41,7 +41,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps -e . $(PIP_NOISE)
 	@touch $@
 
-# Options: make run NOTEBOOK="01_pipelines 02_x" FAST=1 ONLINE=1 WRITE_BACK=1 (0/no/false or unset: off);
+# Options: make run NOTEBOOK="01_3_pipelines 02_x" FAST=1 ONLINE=1 WRITE_BACK=1 (0/no/false or unset: off);
 # RUN_ARGS passes anything else to `python -m hfcourse run` (see its --help).
 is_on = $(filter-out 0 no false,$(1))
 run: $(STAMP)

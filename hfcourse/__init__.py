@@ -86,6 +86,9 @@ _EXPORTS = {
     "weights_fingerprint": "lessons.training",
     "run_size": "lessons.training",
     "history_table": "lessons.training",
+    "read_learning_curve": "lessons.learning_curves",
+    "results_in_context": "lessons.learning_curves",
+    "majority_baseline": "lessons.learning_curves",
 }
 
 __all__ = sorted(_EXPORTS)

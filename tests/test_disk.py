@@ -26,7 +26,7 @@ def make_project(tmp_path: Path) -> Path:
         "hfcourse/__pycache__/data.cpython-311.pyc",
         "outputs/train/model/model.safetensors",
         "outputs/train/result.json",
-        "notebooks/03_trainer.ipynb",
+        "notebooks/03_3_trainer.ipynb",
         ".venv/lib/python3.11/site-packages/torch/__pycache__/x.pyc",
     ]
     for name in files:
@@ -49,7 +49,7 @@ def test_make_clean_keeps_fine_tuned_models(tmp_path):
     assert not (project / "hfcourse" / "__pycache__").exists()
     assert (project / "outputs/train/model/model.safetensors").is_file()
     assert (project / "outputs/train/result.json").is_file()
-    assert (project / "notebooks/03_trainer.ipynb").is_file()
+    assert (project / "notebooks/03_3_trainer.ipynb").is_file()
     assert (project / ".venv/lib/python3.11/site-packages/torch/__pycache__/x.pyc").is_file()
 
 

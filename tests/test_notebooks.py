@@ -45,6 +45,11 @@ MACHINE_PATH = re.compile(
         + [re.escape(str(folder)) for folder in (Path(__file__).resolve().parents[1], Path.home())]
     )
 )
+# Words of this project's making that a learner has no use for: the notes it grew from, its issue tracker.
+INTERNAL_WORDING = re.compile(r"\bseed notes?\b|\bthe seed's\b|\b(the|these|our) notes\b|\bissue #?\d+", re.IGNORECASE)
+# Code lines a JupyterLab window 1400 px wide shows without a horizontal scrollbar, file browser open (13 px
+# monospace, about 8 px a character).
+MAX_CODE_LINE = 100
 # Fast mode should take well under a minute per notebook; a cell still running after this many seconds, even
 # on a machine shared by many, is a notebook that ignores `fast`: fail it instead of waiting.
 FAST_CELL_TIMEOUT_S = 300
@@ -163,8 +168,16 @@ def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
     checked_cells = 0
     not_run = []
     for index, cell in enumerate(nb.cells):
+        if found := INTERNAL_WORDING.search(cell.source):
+            problems.append(f"cell {index} speaks of {found.group()!r}, which a learner does not have")
         if cell.cell_type != "code" or not cell.source.strip():
             continue
+        if long_lines := [line for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]:
+            problems.append(f"cell {index} has a line of {len(long_lines[0])} characters (at most {MAX_CODE_LINE})")
+        if "hfcourse.report(" in cell.source and not (
+            "report" in cell.metadata.get("tags", []) and cell.metadata.get("jupyter", {}).get("source_hidden")
+        ):
+            problems.append(f"cell {index} calls hfcourse.report() in view: tag it 'report' and collapse it")
         if cell.execution_count is None:
             not_run.append(index)
         checked_cells += cell.source.lstrip().startswith(CHECK_MARKER)
@@ -173,7 +186,12 @@ def committed_problems(nb: nbformat.NotebookNode) -> list[str]:
                 problems.append(f"cell {index} has an error output: {output.ename}: {output.evalue}")
             elif output.output_type == "stream" and output.name == "stderr":
                 problems.append(f"cell {index} writes to stderr: {output.text[:200]!r}")
-            report_outputs += REPORT_MIMETYPE in output.get("data", {})
+            if REPORT_MIMETYPE in output.get("data", {}):
+                report_outputs += 1
+                if output["data"].get("text/plain"):
+                    problems.append(f"cell {index} shows the run report's record: {output['data']['text/plain']!r}")
+            elif found := INTERNAL_WORDING.search(json.dumps(output)):
+                problems.append(f"cell {index} prints {found.group()!r}, which a learner does not have")
             if found := MACHINE_PATH.search(json.dumps(output)):
                 problems.append(f"cell {index} shows a folder of the machine that ran it: {found.group()!r}")
     if not_run:
@@ -228,6 +246,18 @@ def test_committed_problems_are_found(fixture_notebooks_dir: Path) -> None:
     problems = committed_problems(never_run)
     assert "4 code cells were not run (cells 1, 2, 3, 4)" in problems
     assert "0 hfcourse.report() outputs; call it exactly once, near the end" in problems
+
+
+def test_internal_wording_long_lines_and_a_visible_report_are_found(fixture_notebooks_dir: Path) -> None:
+    nb = nbformat.read(fixture_notebooks_dir / "passing.ipynb", as_version=4)
+    nb.cells[0].source += "\nAs the seed notes say (issue 15)."
+    nb.cells[1].source += "\n" + "x = 1  # " + "a" * 100
+    for cell in nb.cells:
+        cell.metadata.pop("jupyter", None)
+    problems = committed_problems(nb)
+    assert "cell 0 speaks of 'seed notes', which a learner does not have" in problems
+    assert "cell 1 has a line of 110 characters (at most 100)" in problems
+    assert any("calls hfcourse.report() in view" in problem for problem in problems)
 
 
 def test_stderr_and_fast_run_outputs_are_refused(fixture_notebooks_dir: Path) -> None:

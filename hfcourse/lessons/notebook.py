@@ -40,8 +40,9 @@ def report(checkpoints: Any = None, **metrics: Any) -> None:
         checkpoints: a ``Checkpoint`` or a list of them (what really ran).
         **metrics: key figures to show in the report (floats keep 4 significant digits).
 
-    Displays one output of MIME type ``application/vnd.hfcourse.report+json`` (plus a one-line text
-    form); returns nothing, so that a last-line call is not shown twice. Outside IPython it does nothing.
+    Displays one output of MIME type ``application/vnd.hfcourse.report+json`` whose text form is empty, so a
+    learner sees nothing (the notebooks also keep the call in a collapsed cell tagged ``report``); returns
+    nothing. Outside IPython it does nothing.
     """
     from ..offline.checkpoints import Checkpoint
 
@@ -53,14 +54,10 @@ def report(checkpoints: Any = None, **metrics: Any) -> None:
             key: float(f"{value:.4g}") if isinstance(value, float) else value for key, value in metrics.items()
         },
     }
-    text = "; ".join(
-        [f"{c['role']}: {c['kind']}{'' if c['real'] else ' (stand-in)'}" for c in record["checkpoints"]]
-        + [f"{key}={value}" for key, value in record["metrics"].items()]
-    )
     try:
         from IPython import get_ipython
         from IPython.display import display
     except ImportError:
         return
     if get_ipython() is not None:
-        display({REPORT_MIMETYPE: record, "text/plain": f"report: {text}"}, raw=True)
+        display({REPORT_MIMETYPE: record, "text/plain": ""}, raw=True)

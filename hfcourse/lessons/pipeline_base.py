@@ -1,4 +1,4 @@
-"""What every ``hfcourse.pipeline`` shares (taught in 01_pipelines): the ``CoursePipeline`` base class (task,
+"""What every ``hfcourse.pipeline`` shares (taught in 01_3_pipelines): the ``CoursePipeline`` base class (task,
 checkpoint, model, tokenizer, defaults), the arguments it refuses with their fix, and small helpers.
 """
 

@@ -1,11 +1,12 @@
 """The course's chapter 1 tasks that transformers 5 removed, kept with the course's call and output (taught in
-01_pipelines): extractive question answering on ``AutoModelForQuestionAnswering``, summarization and
+01_3_pipelines): extractive question answering on ``AutoModelForQuestionAnswering``, summarization and
 translation by a seq2seq model's ``generate`` or, offline, by a prompted instruct LM.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import torch
@@ -258,7 +259,15 @@ class PromptedTextPipeline(_TextToTextPipeline):
         answers = self.tokenizer.batch_decode(output_ids[:, encoded["input_ids"].shape[1] :], skip_special_tokens=True)
         if self.task != "summarization":
             answers = [answer.split('"')[0] for answer in answers]
+        else:  # a summary cut by max_new_tokens ends mid-sentence: keep the whole sentences
+            answers = [_whole_sentences(answer.strip()) for answer in answers]
         return [answer.strip() for answer in answers]
+
+
+def _whole_sentences(text: str) -> str:
+    """``text`` up to its last sentence end (``.``, ``!`` or ``?`` before a space or the end); all of it if none."""
+    ends = [match.end() for match in re.finditer(r"[.!?](?=\s|$)", text)]
+    return text[: ends[-1]] if ends else text
 
 
 def _language_name(code: str) -> str:

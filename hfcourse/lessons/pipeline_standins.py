@@ -1,4 +1,4 @@
-"""Offline stand-ins for tasks whose local model is of another kind (taught in 01_pipelines): zero-shot
+"""Offline stand-ins for tasks whose local model is of another kind (taught in 01_3_pipelines): zero-shot
 classification by sentence-embedding similarity (an encoder, not an NLI model) and mask filling by a causal LM
 that ranks candidate words (not a masked LM).
 """
@@ -90,6 +90,12 @@ class CausalFillMaskPipeline(CoursePipeline):
     accepted = frozenset({"top_k"})
     MASK = "<mask>"  # the course's (RoBERTa's) mask token; a causal LM has none of its own
     CANDIDATES = 50
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Code written for transformers' pipeline reads the mask from the tokenizer
+        # (`unmasker.tokenizer.mask_token`): give it the course's, which _fill_text splits on before tokenizing.
+        self.tokenizer.mask_token = self.MASK
 
     @property
     def mask_token(self) -> str:

@@ -1,4 +1,4 @@
-"""The course's ``Trainer`` (taught in 03_trainer): ``TrainingArguments`` as the course sets them, a ``Trainer`` that
+"""The course's ``Trainer`` (taught in 03_3_trainer): ``TrainingArguments`` as the course sets them, a ``Trainer`` that
 writes its checkpoints atomically, the history of a run and the checkpoint to resume from.
 """
 

@@ -1,6 +1,6 @@
 """What the three ways of fine-tuning share (course chapter 3): the per-epoch history, the notebooks' run size,
 a sample limit, loading, saving and fingerprinting the classifier. The Trainer is in ``trainer`` (taught in
-03_trainer), the manual and Accelerate loops in ``training_loop`` (03_manual_loop, 03_accelerate).
+03_3_trainer), the manual and Accelerate loops in ``training_loop`` (03_4a_training_loop, 03_4b_accelerate).
 
 All three report the same per-epoch history, one dict per epoch with exactly the keys ``epoch`` (1-based),
 ``loss`` (mean training loss of the epoch), ``accuracy``, ``f1`` (on ``validation``) and ``seconds``

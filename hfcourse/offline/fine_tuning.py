@@ -1,4 +1,4 @@
-"""The course's training step (taught in 03_manual_loop) and the short runs that fine-tune the derived stand-ins.
+"""The course's training step (taught in 03_4a_training_loop) and the short runs that fine-tune the derived stand-ins.
 
 One implementation of the step serves three users: ``fine_tune`` below (which builds the derived stand-ins in
 ``standins``), ``hfcourse.lessons.training_loop.train_loop`` and the benchmark (``hfcourse bench``). It lives in
@@ -27,8 +27,8 @@ def training_step(
     lr_scheduler: Any = None,
     accelerator: Any = None,
 ) -> torch.Tensor:
-    """One step of the course's training loop (03_manual_loop): forward, loss, backward (through
-    ``accelerator.backward`` when given, as 03_accelerate changes it), optimizer step, schedule step, zeroed
+    """One step of the course's training loop (03_4a_training_loop): forward, loss, backward (through
+    ``accelerator.backward`` when given, as 03_4b_accelerate changes it), optimizer step, schedule step, zeroed
     gradients. ``inputs`` are the model's keyword arguments, ``labels`` included; returns the detached loss.
 
     ``train_loop`` and ``fine_tune`` run exactly this step; the benchmark times it (``lr_scheduler=None``).

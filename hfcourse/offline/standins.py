@@ -136,9 +136,9 @@ def _labels_config(names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def _build_derived(name: str, build: Callable[[Path], None]) -> Path:
+def _build_derived(name: str, build: Callable[[Path], None], what: str) -> Path:
     with _quiet_transformers():
-        return build_once(name, build)
+        return build_once(name, build, what)
 
 
 # Sentiment ------------------------------------------------------------------------------------------
@@ -146,19 +146,24 @@ def _build_derived(name: str, build: Callable[[Path], None]) -> Path:
 SENTIMENT_EPOCHS = 3
 
 
-def _embedded_sst2_dir() -> Path:
+def _sentiment_files() -> tuple[Path, Path]:
+    """The embedded SST-2 set (movie-review phrases) and the everyday sentences, both in SST-2's format."""
     from .data import EMBEDDED_DIR
 
-    return EMBEDDED_DIR / "sst2"
+    return EMBEDDED_DIR / "sst2", EMBEDDED_DIR / "everyday" / "train.tsv"
 
 
-def _build_sentiment(folder: Path, data_dir: Path) -> None:
+def _build_sentiment(folder: Path, data_dir: Path, everyday_file: Path) -> None:
+    from datasets import Dataset, concatenate_datasets
     from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding
 
-    from .data import load_glue
+    from .data import load_glue, read_glue_tsv
 
     tokenizer, model = _minilm(AutoModelForSequenceClassification, **_labels_config(SENTIMENT_LABELS))
-    train = load_glue("sst2", data_dir=data_dir)["train"]
+    reviews = load_glue("sst2", data_dir=data_dir)["train"]
+    # Reviews alone teach a review's vocabulary; "You monster!" is not one. Everyday sentences widen it.
+    everyday = Dataset.from_dict(read_glue_tsv(everyday_file, "sst2"), features=reviews.features)
+    train = concatenate_datasets([reviews, everyday])
     # The course's chapter 3 preprocessing, written here because offline sits below the lessons layer.
     tokenized = train.map(
         lambda batch: tokenizer(batch["sentence"], truncation=True, max_length=64),
@@ -172,13 +177,17 @@ def _build_sentiment(folder: Path, data_dir: Path) -> None:
 
 
 def sentiment_checkpoint(role: str) -> Checkpoint:
-    """MiniLM fine-tuned here on hfcourse's embedded sentiment set (built once)."""
-    data_dir = _embedded_sst2_dir()
-    digest = hashlib.sha256((data_dir / "train.tsv").read_bytes()).hexdigest()[:10]
-    folder = _build_derived(f"sentiment-minilm-v2-{digest}", lambda target: _build_sentiment(target, data_dir))
+    """MiniLM fine-tuned here on hfcourse's embedded sentiment sets (built once)."""
+    data_dir, everyday_file = _sentiment_files()
+    digest = hashlib.sha256((data_dir / "train.tsv").read_bytes() + everyday_file.read_bytes()).hexdigest()[:10]
+    folder = _build_derived(
+        f"sentiment-minilm-v3-{digest}",
+        lambda target: _build_sentiment(target, data_dir, everyday_file),
+        "Fine-tuning MiniLM into the offline sentiment model",
+    )
     note = (
-        f"all-MiniLM-L6-v2 fine-tuned here ({SENTIMENT_EPOCHS} epochs) on hfcourse's small embedded "
-        "sentiment set, not the course's SST-2 DistilBERT; expect more mistakes"
+        f"all-MiniLM-L6-v2 fine-tuned here ({SENTIMENT_EPOCHS} epochs) on hfcourse's small embedded sentiment "
+        "sets (movie-review phrases and everyday sentences), not the course's SST-2 DistilBERT; expect more mistakes"
     )
     return Checkpoint.real_folder(role, folder, "derived", note)
 
@@ -228,7 +237,7 @@ def _build_ner(folder: Path) -> None:
 
 def ner_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for PER/ORG/LOC/MISC tags on templated sentences (built once)."""
-    folder = _build_derived("ner-minilm-templated-v2", _build_ner)
+    folder = _build_derived("ner-minilm-templated-v2", _build_ner, "Fine-tuning MiniLM into the offline NER model")
     note = (
         "all-MiniLM-L6-v2 fine-tuned here on hfcourse's templated sentences (PER, ORG, LOC, MISC); "
         "uncased and trained on simple sentences, not the course's CoNLL-03 BERT-large"
@@ -276,7 +285,9 @@ def _build_question_answering(folder: Path) -> None:
 
 def question_answering_checkpoint(role: str) -> Checkpoint:
     """MiniLM fine-tuned here for extractive QA on templated facts about invented people (built once)."""
-    folder = _build_derived("qa-minilm-templated-v2", _build_question_answering)
+    folder = _build_derived(
+        "qa-minilm-templated-v2", _build_question_answering, "Fine-tuning MiniLM into the offline QA model"
+    )
     note = (
         "all-MiniLM-L6-v2 fine-tuned here for extractive QA on hfcourse's templated facts about people "
         "(work, home, name, age, weight, language), not the course's SQuAD DistilBERT; simple questions only"

@@ -52,6 +52,7 @@ DELEGATED = {
     "run": ("runner", "execute the notebooks headlessly and write build/report.md"),
     "train": ("train", "fine-tune an encoder on GLUE MRPC or SST-2 and print the result as JSON"),
     "bench": ("bench", "compare the course's recipes with hfcourse's defaults; write build/bench"),
+    "index": ("course_index", "write the notebooks' index (README tables) and navigation cells"),
 }
 
 

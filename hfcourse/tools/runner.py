@@ -34,6 +34,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from .course_index import describe_machine, holds_the_index, record_run, update_index
 from .notebook_files import (
     CellFailure,
     authored_cells,
@@ -204,8 +205,9 @@ def run_notebook(
     return result
 
 
-def write_back(result: NotebookResult, notebook_path: Path) -> str | None:
-    """Store the executed outputs of a passed notebook into ``notebook_path``; return why not, or None.
+def write_back(result: NotebookResult, notebook_path: Path, machine: str) -> str | None:
+    """Store the executed outputs of a passed notebook into ``notebook_path``, with its run time on ``machine``
+    (for the index); return why not, or None.
 
     Refuses when the notebook on disk was edited while it ran (its cells differ from those that ran).
     """
@@ -214,7 +216,9 @@ def write_back(result: NotebookResult, notebook_path: Path) -> str | None:
     executed = nbformat.read(result.executed, as_version=4)
     if authored_cells(executed) != authored_cells(nbformat.read(notebook_path, as_version=4)):
         return f"{notebook_path} was edited while it ran; run it again"
-    nbformat.write(clean_for_commit(executed), notebook_path)
+    committed = clean_for_commit(executed)
+    record_run(committed, result.seconds, machine)
+    nbformat.write(committed, notebook_path)
     result.written_back = True
     return None
 
@@ -351,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = RunMode(fast=args.fast, offline=not args.online)
     print(f"Running {len(notebooks)} notebook{'s' if len(notebooks) != 1 else ''}, {mode}.", flush=True)
     results = []
+    machine = describe_machine() if args.write_back else ""
     for number, path in enumerate(notebooks, start=1):
         print(f"[{number}/{len(notebooks)}] {path.stem} ...", end=" ", flush=True)
         result = run_notebook(path, args.build_dir, mode, cell_timeout=args.cell_timeout)
@@ -359,10 +364,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if result.failure:
             outcome += f"\n    {result.failure}"
         if args.write_back:
-            refused = write_back(result, path)
+            refused = write_back(result, path, machine)
             outcome += f"\n    not written back: {refused}" if refused else f"; outputs written to {path}"
         print(outcome, flush=True)
     md_path, _ = write_report(results, args.build_dir, mode)
+    project = Path(args.notebooks_dir).resolve().parent
+    if args.write_back and holds_the_index(project):  # the index shows the run times just written
+        for index_file in update_index(project):
+            print(f"Index updated: {index_file}", flush=True)
     failed = [result.notebook for result in results if not result.passed]
     print(f"Report: {md_path}" + (f"\nFAILED: {', '.join(failed)}" if failed else ""), flush=True)
     return 1 if failed else 0

@@ -231,6 +231,7 @@ def test_text_generation_samples_several_continuations() -> None:
 def test_causal_fill_mask_gives_real_answers() -> None:
     unmasker = pipeline("fill-mask")
     assert isinstance(unmasker, CausalFillMaskPipeline) and unmasker.mask_token == "<mask>"
+    assert unmasker.tokenizer.mask_token == "<mask>"  # code written for transformers' pipeline reads it there
     outputs = unmasker("The capital of France is <mask>.", top_k=2)
     assert len(outputs) == 2 and set(outputs[0]) == {"score", "token", "token_str", "sequence"}
     assert outputs[0]["token_str"] == " Paris" and outputs[0]["sequence"] == "The capital of France is Paris."
@@ -243,7 +244,7 @@ def test_causal_fill_mask_gives_real_answers() -> None:
 
 
 @offline_only
-def test_ner_finds_the_seed_entities_as_written() -> None:
+def test_ner_finds_the_course_entities_as_written() -> None:
     ner = pipeline("ner", aggregation_strategy="simple")
     entities = ner(COURSE_SENTENCE)
     assert [(entity["entity_group"], entity["word"], entity["start"], entity["end"]) for entity in entities] == [
@@ -256,7 +257,7 @@ def test_ner_finds_the_seed_entities_as_written() -> None:
 
 
 @offline_only
-def test_question_answering_offline_answers_the_seed_question() -> None:
+def test_question_answering_offline_answers_the_course_question() -> None:
     question_answerer = pipeline("question-answering")
     answer = question_answerer(
         question="Where do I work?", context="My name is Sylvain and I work at Hugging Face in Brooklyn"
@@ -279,6 +280,14 @@ def test_prompted_summarization_and_translation_keep_the_course_format() -> None
         ["The meeting moved from Monday to Friday because the room was booked.", "It rained all day."], max_length=8
     )
     assert len(summaries) == 2 and all(set(item) == {"summary_text"} and item["summary_text"] for item in summaries)
+
+
+def test_a_prompted_summary_keeps_whole_sentences_only() -> None:
+    from hfcourse.lessons.pipeline_removed import _whole_sentences
+
+    assert _whole_sentences("It fell. Then the number of graduates") == "It fell."
+    assert _whole_sentences("Costs rose 2.5 percent! Why? Because") == "Costs rose 2.5 percent! Why?"
+    assert _whole_sentences("No sentence ends here") == "No sentence ends here"
 
 
 @offline_only

@@ -1,4 +1,4 @@
-"""03_accelerate's own code against the package's copy of it, ``hfcourse.train_loop(..., accelerator=...)``.
+"""03_4b_accelerate's own code against the package's copy of it, ``hfcourse.train_loop(..., accelerator=...)``.
 
 The notebook writes the course's loop with the Accelerate changes as one ``training_function`` (cell
 ``course:accelerate-training-function``): ``Accelerator``, ``accelerator.prepare(...)``,
@@ -24,7 +24,7 @@ from transformers import AutoModelForSequenceClassification, DataCollatorWithPad
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "03_accelerate"
+NOTEBOOK = "03_4b_accelerate"
 EPOCHS = 2
 
 

@@ -1,4 +1,4 @@
-"""02_behind_the_pipeline's step-by-step classification, run from its cells, against the package's copy.
+"""02_2_behind_the_pipeline's step-by-step classification, run from its cells, against the package's copy.
 
 The notebook writes the tokenizer -> model -> head -> softmax steps out; ``hfcourse.classify_step_by_step``
 and ``hfcourse.apply_classification_head`` hold the same steps for later notebooks. Both run here on the same
@@ -14,7 +14,7 @@ from transformers import AutoModel, AutoModelForSequenceClassification, AutoToke
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "02_behind_the_pipeline"
+NOTEBOOK = "02_2_behind_the_pipeline"
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""01_transformer_architecture writes attention, multi-head attention, the sinusoidal positional encoding
+"""01_4_transformer_architecture writes attention, multi-head attention, the sinusoidal positional encoding
 and a BERT encoder layer in its cells; the package keeps copies (``hfcourse.scaled_dot_product_attention``,
 ``hfcourse.MultiHeadAttention``, ``hfcourse.sinusoidal_positional_encoding``, ``hfcourse.EncoderLayer``).
 
@@ -17,7 +17,7 @@ from torch import nn
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "01_transformer_architecture"
+NOTEBOOK = "01_4_transformer_architecture"
 
 
 def notebook_code(*tags: str) -> dict:

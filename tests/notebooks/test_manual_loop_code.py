@@ -1,4 +1,4 @@
-"""03_manual_loop's own code against the package's copy of it, ``hfcourse.train_loop``.
+"""03_4a_training_loop's own code against the package's copy of it, ``hfcourse.train_loop``.
 
 The notebook writes the course's data preparation (``tokenize_function``, ``map``, ``remove_columns``,
 ``rename_column("label", "labels")``, ``set_format("torch")``: cell ``course:loop-data``), the data loaders
@@ -23,7 +23,7 @@ from transformers import AutoModelForSequenceClassification, DataCollatorWithPad
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "03_manual_loop"
+NOTEBOOK = "03_4a_training_loop"
 EPOCHS = 2
 LOOP_CELLS = ("course:loop-data", "course:dataloaders", "course:model", "course:optimizer",
               "course:evaluation-loop", "course:training-loop")

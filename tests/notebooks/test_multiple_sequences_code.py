@@ -1,4 +1,4 @@
-"""02_multiple_sequences' padding, attention mask and padding effect, run from its cells, against the package.
+"""02_5_multiple_sequences' padding, attention mask and padding effect, run from its cells, against the package.
 
 The notebook pads token ids by hand with ``tokenizer.pad_token_id``, builds the attention mask by hand and
 runs the sequences alone, batched without the mask and batched with it, on the trained sentiment head.
@@ -15,7 +15,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "02_multiple_sequences"
+NOTEBOOK = "02_5_multiple_sequences"
 
 
 @pytest.fixture(scope="module")

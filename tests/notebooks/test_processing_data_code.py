@@ -1,4 +1,4 @@
-"""03_processing_data's own code against the package's copies of it.
+"""03_2_processing_data's own code against the package's copies of it.
 
 The notebook writes the course's ``tokenize_function`` with ``raw_datasets.map(tokenize_function,
 batched=True)`` (cell tagged ``course:tokenize-function``) and builds a ``DataCollatorWithPadding`` batch from
@@ -16,7 +16,7 @@ from transformers import DataCollatorWithPadding
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "03_processing_data"
+NOTEBOOK = "03_2_processing_data"
 MODEL_COLUMNS = ["input_ids", "token_type_ids", "attention_mask"]
 
 

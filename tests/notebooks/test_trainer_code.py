@@ -1,4 +1,4 @@
-"""03_trainer's own code against the package's copies of it.
+"""03_3_trainer's own code against the package's copies of it.
 
 The notebook writes the course's ``compute_metrics`` (cell ``course:compute-metrics``, scikit-learn instead of
 ``evaluate.load``, which needs the Hub), its ``TrainingArguments`` (``course:training-args``), the model
@@ -19,7 +19,7 @@ from transformers import AutoModelForSequenceClassification, EvalPrediction, Tra
 import hfcourse
 from tests.notebook_code import run_tagged
 
-NOTEBOOK = "03_trainer"
+NOTEBOOK = "03_3_trainer"
 # what differs between two runs by design: where they write
 PLACES = {"output_dir", "logging_dir"}
 

@@ -71,6 +71,43 @@ def test_derived_models_carry_the_course_labels(resolved: dict[str, checkpoints.
     assert [ner.id2label[i] for i in range(len(ner.id2label))] == list(standins.NER_LABELS)
 
 
+COURSE_SENTIMENT = {  # the course's chapter 1 examples and the labels its model gave
+    "I've been waiting for a HuggingFace course my whole life.": "POSITIVE",
+    "You monster!": "NEGATIVE",
+    "You clever monster!": "POSITIVE",
+    "I hate this so much!": "NEGATIVE",
+}
+HELD_OUT_SENTIMENT = Path(__file__).parents[1] / "fixtures" / "sentiment_heldout.tsv"
+
+
+@pytest.fixture(scope="module")
+def sentiment_classifier(resolved: dict[str, checkpoints.Checkpoint]):
+    from transformers import pipeline
+
+    return pipeline("sentiment-analysis", model=resolved["sentiment-analysis"].name_or_path)
+
+
+def test_the_offline_sentiment_model_gets_the_course_examples_right(sentiment_classifier) -> None:
+    results = sentiment_classifier(list(COURSE_SENTIMENT))
+    predicted = {text: result["label"] for text, result in zip(COURSE_SENTIMENT, results, strict=True)}
+    assert predicted == COURSE_SENTIMENT
+
+
+def test_the_offline_sentiment_model_gets_unseen_everyday_sentences_right(sentiment_classifier) -> None:
+    """160 everyday sentences written apart from the training sets (none of them, nor the course's, is trained on)."""
+    rows = [line.split("\t") for line in HELD_OUT_SENTIMENT.read_text(encoding="utf-8").splitlines()[1:]]
+    reviews_dir, everyday_file = standins._sentiment_files()
+    training = "\n" + "".join(
+        path.read_text(encoding="utf-8").lower() for path in (reviews_dir / "train.tsv", everyday_file)
+    )
+    assert not [text for text, _ in rows if f"\n{text.lower()}\t" in training], "a held-out sentence is trained on"
+    assert not [text for text in COURSE_SENTIMENT if text.lower() in training], "a course example is trained on"
+    names = {"0": "NEGATIVE", "1": "POSITIVE"}
+    results = sentiment_classifier([text for text, _ in rows])
+    wrong = [text for (text, label), result in zip(rows, results, strict=True) if result["label"] != names[label]]
+    assert len(wrong) <= len(rows) * 0.05, f"{len(wrong)} of {len(rows)} wrong: {wrong}"
+
+
 def test_a_failed_build_leaves_nothing_and_a_finished_one_is_reused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from hfcourse.tools.cli import DELEGATED, main
 
-SUBCOMMANDS = ("doctor", "accelerate-config", "run", "train", "bench")
+SUBCOMMANDS = ("doctor", "accelerate-config", "run", "train", "bench", "index")
 
 
 def test_help_lists_every_subcommand():
