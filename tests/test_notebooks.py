@@ -31,7 +31,13 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from hfcourse.lessons.notebook import REPORT_MIMETYPE
-from hfcourse.tools.notebook_files import INJECTED_TAG, discover_notebooks, parameters_cell_problem, strip_ansi
+from hfcourse.tools.notebook_files import (
+    INJECTED_TAG,
+    discover_notebooks,
+    parameters_cell_problem,
+    read_report_outputs,
+    strip_ansi,
+)
 from hfcourse.tools.runner import KERNEL_NAME, RunMode, run_notebook
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
@@ -246,6 +252,14 @@ def test_committed_problems_are_found(fixture_notebooks_dir: Path) -> None:
     problems = committed_problems(never_run)
     assert "4 code cells were not run (cells 1, 2, 3, 4)" in problems
     assert "0 hfcourse.report() outputs; call it exactly once, near the end" in problems
+
+
+@pytest.mark.parametrize("notebook", ["03_3_trainer", "03_4a_training_loop", "03_4b_accelerate"])
+def test_the_committed_chapter_3_runs_learn_visibly(notebook: str) -> None:
+    """Above always answering the commoner label after one epoch, and well above it at the end."""
+    _, metrics = read_report_outputs(nbformat.read(NOTEBOOKS_DIR / f"{notebook}.ipynb", as_version=4))
+    assert metrics["first_epoch_accuracy"] >= metrics["majority_accuracy"] + 0.05, metrics
+    assert metrics["accuracy"] >= metrics["majority_accuracy"] + 0.10, metrics
 
 
 def test_internal_wording_long_lines_and_a_visible_report_are_found(fixture_notebooks_dir: Path) -> None:

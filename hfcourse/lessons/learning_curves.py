@@ -5,6 +5,7 @@ set against the majority-class baseline and the course's own figures.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,8 @@ __all__ = ["MRPC_REFERENCES", "ReferenceResult", "majority_baseline", "read_lear
 
 # Closer than this to the majority baseline, an accuracy is the baseline: a few pairs either way.
 BASELINE_MARGIN = 0.01
+# Printed lines are wrapped to fit a notebook's output area.
+LINE_WIDTH = 100
 # A loss that moves less than this between epochs has flattened.
 FLAT_LOSS = 0.01
 
@@ -48,8 +51,8 @@ def majority_baseline(labels: Sequence[int]) -> ReferenceResult:
 def _above(accuracy: float, baseline: float) -> str:
     points = 100 * (accuracy - baseline)
     if abs(accuracy - baseline) < BASELINE_MARGIN:
-        return f"the baseline's {baseline:.4f} ({points:+.1f} points)"
-    return f"{abs(points):.1f} points {'above' if points > 0 else 'below'} the baseline's {baseline:.4f}"
+        return f"at the baseline ({baseline:.4f}, always answering the commoner label)"
+    return f"{abs(points):.1f} points {'above' if points > 0 else 'below'} the baseline ({baseline:.4f})"
 
 
 def read_learning_curve(history: Sequence[Mapping[str, Any]], majority_accuracy: float) -> list[str]:
@@ -68,7 +71,7 @@ def read_learning_curve(history: Sequence[Mapping[str, Any]], majority_accuracy:
     lines = [f"Epoch {first['epoch']}: accuracy {first['accuracy']:.4f}, {opening}."]
     if abs(first["accuracy"] - majority_accuracy) < BASELINE_MARGIN:
         lines.append(
-            "  At the baseline the model answers (nearly) always the commoner label: it has learned how often "
+            "At the baseline the model answers (nearly) always the commoner label: it has learned how often "
             "each label comes, not yet what makes a paraphrase."
         )
     if len(history) > 1:
@@ -107,7 +110,7 @@ def read_learning_curve(history: Sequence[Mapping[str, Any]], majority_accuracy:
                     f"The validation loss fell every epoch ({eval_losses[0]:.4f} -> {eval_losses[-1]:.4f}): no sign "
                     "of overfitting yet, so more epochs or more data could still help."
                 )
-    return lines
+    return [textwrap.fill(line, LINE_WIDTH, subsequent_indent="  ") for line in lines]
 
 
 def results_in_context(
