@@ -233,8 +233,10 @@ def index_table(notebooks_dir: Path, prefix: str) -> str:
     return (
         "\n".join(rows)
         + f"\n\nFull run: the time `make run` took for the notebook, offline on the embedded models ({where}). "
-        "The chapter 3 notebooks fine-tune a model, which is most of their time; a GPU takes a fraction of it. "
-        "`fast=True` (what `make test` runs) takes seconds."
+        "The chapter 3 notebooks fine-tune a model, which is most of their time. The times are with the offline "
+        "models already in the cache: on first use each one is built once, and the notebook says so. "
+        "No GPU times are measured yet. "
+        "`fast=True` (what `make test` runs) is a quick check of every cell."
     )
 
 

@@ -30,6 +30,8 @@ def test_overfitting_a_falling_f1_and_a_flat_loss_are_read_out() -> None:
     assert any("peaked at epoch 2 (0.7800)" in " ".join(line.split()) for line in lines)
     assert any("validation loss rose at epoch 3" in " ".join(line.split()) for line in lines)
     assert any("barely moved (0.6000 -> 0.5950)" in " ".join(line.split()) for line in lines)
+    barely_lower_f1 = epochs((0.6, 0.5, 0.70, 0.850), (0.4, 0.4, 0.72, 0.848))
+    assert not any(line.startswith("F1 fell") for line in read_learning_curve(barely_lower_f1, 0.6))
     rising_accuracy = epochs((0.6, 0.5, 0.70, 0.85), (0.4, 0.4, 0.72, 0.80))
     assert any(
         line.startswith("F1 fell in the last epoch (0.8500 -> 0.8000)")
