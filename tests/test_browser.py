@@ -43,9 +43,9 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--window-size=1400,1100",
 )
-# Cells from the top of notebook 00 up to the hardware cell: title, parameters, imports, the versions
+# Cells from the top of notebook 00 up to the hardware cell: title, navigation, parameters, imports, the versions
 # (with their markdown), the hardware (with its markdown). Shift+Enter on each runs or renders it.
-FIRST_CELLS = 7
+FIRST_CELLS = 8
 STARTUP_SECONDS = 180  # a shared, busy CI machine can take this long to start the server and the kernel
 
 

@@ -270,7 +270,7 @@ def test_internal_wording_long_lines_and_a_visible_report_are_found(fixture_note
         cell.metadata.pop("jupyter", None)
     problems = committed_problems(nb)
     assert "cell 0 speaks of 'seed notes', which a learner does not have" in problems
-    assert "cell 1 has a line of 110 characters (at most 100)" in problems
+    assert "cell 1 has a line of 109 characters (at most 100)" in problems
     assert any("calls hfcourse.report() in view" in problem for problem in problems)
 
 

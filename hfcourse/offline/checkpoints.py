@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlparse
 
 __all__ = [
@@ -235,6 +236,15 @@ def _building(destination: Path) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _progress_stream() -> TextIO:
+    """Where a build's progress line goes: the cell's output in a notebook (stderr would show as an error
+    there); stderr elsewhere, so that a command's own output (``hfcourse train``'s JSON) stays clean."""
+    shell = sys.modules.get("IPython")
+    if shell is not None and shell.get_ipython() is not None:
+        return sys.stdout
+    return sys.stderr
+
+
 def build_once(name: str, build: Callable[[Path], None], what: str | None = None) -> Path:
     """Return ``cache_dir()/name``, calling ``build(folder)`` first if it was never completed.
 
@@ -257,11 +267,14 @@ def build_once(name: str, build: Callable[[Path], None], what: str | None = None
             return destination
         if destination.exists():  # an old, incomplete layout: never trust it
             shutil.rmtree(destination)
-        print(f"{what or 'Building ' + name}, once (then it loads from the cache) ...", end=" ", flush=True)
+        progress = _progress_stream()
+        print(
+            f"{what or 'Building ' + name}, once (then it loads from the cache) ...", end=" ", file=progress, flush=True
+        )
         started = time.monotonic()
         with _building(destination) as workdir:
             build(workdir)
-        print(f"done in {time.monotonic() - started:.0f} s.", flush=True)
+        print(f"done in {time.monotonic() - started:.0f} s.", file=progress, flush=True)
     return destination
 
 

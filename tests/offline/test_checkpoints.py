@@ -292,10 +292,16 @@ def test_concurrent_builds_run_once(monkeypatch, tmp_path):
         "    (folder / 'model.safetensors').write_text('w')\n"
         "print(build_once('shared-v1', build))\n"
     )
-    processes = [subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    outputs = [p.communicate(timeout=120)[0].strip() for p in processes]
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [p.communicate(timeout=120) for p in processes]
     assert all(p.returncode == 0 for p in processes)
-    assert outputs[0] == outputs[1] == str(tmp_path / "shared-v1")
+    # stdout holds only what the program printed; the one build says so, once, on stderr
+    assert [stdout.strip() for stdout, _ in results] == [str(tmp_path / "shared-v1")] * 2
+    progress = [stderr for _, stderr in results if stderr]
+    assert len(progress) == 1 and progress[0].startswith("Building shared-v1, once") and "done in" in progress[0]
     assert (tmp_path / "builds.log").read_text() == "built\n"
 
 

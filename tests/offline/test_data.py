@@ -75,6 +75,7 @@ def test_embedded_sets_offline(task):
 
 def test_embedded_files_ship_with_the_package():
     assert sorted(p.relative_to(EMBEDDED_DIR).as_posix() for p in EMBEDDED_DIR.glob("*/*.tsv")) == [
+        "everyday/train.tsv",
         "mrpc/dev.tsv",
         "mrpc/train.tsv",
         "sst2/dev.tsv",

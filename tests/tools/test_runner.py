@@ -142,6 +142,8 @@ def test_write_back_stores_a_stable_clean_run(cli_run: CliRun, fixture_notebooks
     assert all("injected-parameters" not in cell.metadata.get("tags", []) for cell in written.cells)
     assert all(not {"papermill", "execution"} & set(cell.metadata) for cell in written.cells)
     assert [cell.execution_count for cell in written.cells if cell.cell_type == "code"] == [1, 2, 3, 4, 5]
+    # The run time (for the index) is the one thing that changes from run to run.
+    assert set(written.metadata.pop("hfcourse")) == {"run_seconds", "run_machine"}
     # The committed fixture was written back by an earlier run: an unchanged notebook stays byte-stable.
     committed = nbformat.read(fixture_notebooks_dir / "passing.ipynb", as_version=4)
     assert without_images(written) == without_images(committed)
