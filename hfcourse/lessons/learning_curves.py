@@ -49,9 +49,13 @@ def majority_baseline(labels: Sequence[int]) -> ReferenceResult:
     return ReferenceResult("always answering the commoner label", majority, f1)
 
 
+def _at_baseline(accuracy: float, baseline: float) -> bool:
+    return abs(accuracy - baseline) < BASELINE_MARGIN
+
+
 def _above(accuracy: float, baseline: float) -> str:
     points = 100 * (accuracy - baseline)
-    if abs(accuracy - baseline) < BASELINE_MARGIN:
+    if _at_baseline(accuracy, baseline):
         return f"at the baseline ({baseline:.4f}, always answering the commoner label)"
     return f"{abs(points):.1f} points {'above' if points > 0 else 'below'} the baseline ({baseline:.4f})"
 
@@ -70,7 +74,7 @@ def read_learning_curve(history: Sequence[Mapping[str, Any]], majority_accuracy:
     first, last = history[0], history[-1]
     opening = _above(first["accuracy"], majority_accuracy)
     lines = [f"Epoch {first['epoch']}: accuracy {first['accuracy']:.4f}, {opening}."]
-    if abs(first["accuracy"] - majority_accuracy) < BASELINE_MARGIN:
+    if _at_baseline(first["accuracy"], majority_accuracy):
         lines.append(
             "At the baseline the model answers (nearly) always the commoner label: it has learned how often "
             "each label comes, not yet what makes a paraphrase."

@@ -25,6 +25,7 @@ from transformers import (
     set_seed,
 )
 
+from ..offline.checkpoints import running_in_ipython
 from ..offline.fine_tuning import training_step
 from .collation import make_collator
 from .course_recipe import COURSE_RECIPE
@@ -57,13 +58,7 @@ def _progress_enabled(progress: bool | None, accelerator: Accelerator | None) ->
         return False
     if progress is not None:
         return progress
-    try:
-        from IPython import get_ipython
-
-        in_notebook = get_ipython() is not None
-    except ImportError:
-        in_notebook = False
-    return hf_logging.is_progress_bar_enabled() and (in_notebook or sys.stderr.isatty())
+    return hf_logging.is_progress_bar_enabled() and (running_in_ipython() or sys.stderr.isatty())
 
 
 @torch.no_grad()

@@ -44,6 +44,7 @@ __all__ = [
     "display_path",
     "embedded_minilm_path",
     "is_offline",
+    "running_in_ipython",
     "smollm2_gguf_path",
 ]
 
@@ -236,13 +237,17 @@ def _building(destination: Path) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def running_in_ipython() -> bool:
+    """Whether this process is an IPython shell or a Jupyter kernel (without importing IPython: a running
+    shell has always imported it)."""
+    shell = sys.modules.get("IPython")
+    return shell is not None and shell.get_ipython() is not None
+
+
 def _progress_stream() -> TextIO:
     """Where a build's progress line goes: the cell's output in a notebook (stderr would show as an error
     there); stderr elsewhere, so that a command's own output (``hfcourse train``'s JSON) stays clean."""
-    shell = sys.modules.get("IPython")
-    if shell is not None and shell.get_ipython() is not None:
-        return sys.stdout
-    return sys.stderr
+    return sys.stdout if running_in_ipython() else sys.stderr
 
 
 def build_once(name: str, build: Callable[[Path], None], what: str | None = None) -> Path:

@@ -15,7 +15,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,12 +191,12 @@ def _link(entry: IndexEntry) -> str:
 
 def describe_machine() -> str:
     """What ran the notebooks, as the index says it: the CPU cores this process may use, and the GPU if any."""
-    import torch
+    from .doctor import hardware
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if torch.cuda.is_available():
-        return f"{torch.cuda.get_device_name(0)} GPU, {cores} CPU cores"
-    return f"{cores} CPU cores, no GPU"
+    machine = hardware()
+    if machine.cuda_devices:
+        return f"{machine.cuda_devices[0]} GPU, {machine.usable_cores} CPU cores"
+    return f"{machine.usable_cores} CPU cores, no GPU"
 
 
 def record_run(nb: NotebookNode, seconds: float, machine: str) -> None:
@@ -218,12 +218,13 @@ def _run_time(nb: NotebookNode) -> tuple[str, str]:
 # --------------------------------------------------------------------------------------------------
 
 
-def index_table(notebooks_dir: Path, prefix: str) -> str:
-    """The index as a Markdown table; ``prefix`` is the path from the file holding it to ``notebooks/``."""
+def index_table(notebooks: Mapping[str, NotebookNode], prefix: str) -> str:
+    """The index as a Markdown table, run times from ``notebooks`` (file stem -> notebook); ``prefix`` is the
+    path from the file holding the table to ``notebooks/``."""
     machines: list[str] = []
     rows = ["| notebook | course section | what you do | full run |", "|---|---|---|---|"]
     for entry in NOTEBOOKS:
-        time_text, machine = _run_time(nbformat.read(notebooks_dir / entry.file_name, as_version=4))
+        time_text, machine = _run_time(notebooks[entry.notebook])
         if machine and machine not in machines:
             machines.append(machine)
         reference_label, url = entry.reference
@@ -279,20 +280,19 @@ def update_index(project: Path, *, check: bool = False) -> list[Path]:
             if not check:
                 path.write_text(text, encoding="utf-8")
 
+    notebooks = {entry.notebook: nbformat.read(notebooks_dir / entry.file_name, as_version=4) for entry in NOTEBOOKS}
     readme = project / "README.md"
     put(
         readme,
-        _replace_between_markers(
-            readme.read_text(encoding="utf-8"), index_table(notebooks_dir, "notebooks/"), "README.md"
-        ),
+        _replace_between_markers(readme.read_text(encoding="utf-8"), index_table(notebooks, "notebooks/"), "README.md"),
     )
     put(
         notebooks_dir / "README.md",
-        NOTEBOOKS_README_HEAD + f"{INDEX_BEGIN}\n{index_table(notebooks_dir, '')}\n{INDEX_END}\n",
+        NOTEBOOKS_README_HEAD + f"{INDEX_BEGIN}\n{index_table(notebooks, '')}\n{INDEX_END}\n",
     )
     for entry in NOTEBOOKS:
         path = notebooks_dir / entry.file_name
-        nb = nbformat.read(path, as_version=4)
+        nb = notebooks[entry.notebook]
         before = nbformat.writes(nb)
         apply_navigation(nb, entry.notebook)
         after = nbformat.writes(nb)
