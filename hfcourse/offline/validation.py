@@ -8,6 +8,7 @@ takes them, instead of a traceback deep inside a library or a run that silently 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 __all__ = ["check_flag", "check_path", "check_positive_int"]
@@ -42,4 +43,13 @@ def check_path(name: str, value: Any) -> str:
         raise ValueError(f"{name}={value!r} is empty: give a folder path or name, or None for the default.")
     if "\x00" in path:
         raise ValueError(f"{name}={value!r} contains a NUL character, which no path can hold.")
+    if path.startswith("~"):
+        try:
+            Path(path).expanduser()  # every caller expands it; an unknown "~user" would raise RuntimeError there
+        except RuntimeError:
+            user = path[1:].split("/")[0].split("\\")[0]
+            raise ValueError(
+                f"{name}={value!r}: this machine has no user {user!r} whose home folder '~{user}' could stand for; "
+                "give the full path."
+            ) from None
     return path
