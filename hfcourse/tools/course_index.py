@@ -118,6 +118,14 @@ NOTEBOOKS: tuple[IndexEntry, ...] = (
         _course(2, 5, "Handling multiple sequences"),
     ),
     IndexEntry(
+        "02_8_optimized_inference",
+        "2.8",
+        "Optimized inference",
+        "batching, bf16, `torch.compile` and 4-bit GGUF quantization, each timed here with its outputs "
+        "checked; what TGI, vLLM and llama.cpp add",
+        _course(2, 8, "Optimized Inference Deployment"),
+    ),
+    IndexEntry(
         "03_2_processing_data",
         "3.2",
         "Processing the data",
@@ -144,6 +152,14 @@ NOTEBOOKS: tuple[IndexEntry, ...] = (
         "Supercharge your training loop with 🤗 Accelerate",
         "the loop with `Accelerator`: the changes, one process and two, the same result",
         _course(3, 4, "A full training loop (the Accelerate part)"),
+    ),
+    IndexEntry(
+        "03_5_learning_curves",
+        "3.5",
+        "Understanding learning curves",
+        "losses and accuracy every few steps: a healthy, an overfitting and an unstable run, told apart; "
+        "early stopping",
+        _course(3, 5, "Understanding learning curves"),
     ),
     IndexEntry(
         "background_kv_cache",
