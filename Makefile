@@ -15,13 +15,16 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Some machines' pip configuration names local package folders that may be absent; keep that noise out.
 PIP_NOISE = 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-.PHONY: install run test test-latest lab doctor bench lock clean clean-outputs clean-all help browser-deps
+.PHONY: install run test test-latest lab doctor bench lock clean clean-outputs clean-all help browser-deps \
+	solutions progress
 
 help:
 	@echo "make run          execute every notebook headlessly (offline, embedded defaults) and write build/report.md"
 	@echo "make test         ruff, unit tests, every notebook in fast mode (papermill) + nbval"
 	@echo "make lab          JupyterLab on notebooks/ with the project's kernel"
 	@echo "make doctor       check the environment, with a fix for each problem"
+	@echo "make solutions    run every exercise's reference solution through its check"
+	@echo "make progress     show which exercises you have solved"
 	@echo "make bench        benchmark (course recipe vs hfcourse defaults)"
 	@echo "make test-latest  the tests against the newest releases (API drift check)"
 	@echo "make lock         re-create requirements.lock from pyproject.toml"
@@ -48,10 +51,17 @@ run: $(STAMP)
 	$(PY) -m hfcourse run $(if $(NOTEBOOK),--notebook $(NOTEBOOK)) $(if $(call is_on,$(FAST)),--fast) \
 	  $(if $(call is_on,$(ONLINE)),--online) $(if $(call is_on,$(WRITE_BACK)),--write-back) $(RUN_ARGS)
 
-# Style first (seconds), then the tests.
+# Style first (seconds), then the exercises' reference solutions (seconds), then the tests.
 test: $(STAMP) browser-deps
 	$(PY) -m ruff check .
+	$(PY) -m hfcourse solutions
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+solutions: $(STAMP)
+	$(PY) -m hfcourse solutions
+
+progress: $(STAMP)
+	$(PY) -m hfcourse progress
 
 doctor: $(STAMP)
 	$(PY) -m hfcourse doctor

@@ -89,6 +89,8 @@ _EXPORTS = {
     "read_learning_curve": "lessons.learning_curves",
     "results_in_context": "lessons.learning_curves",
     "majority_baseline": "lessons.learning_curves",
+    "check": "lessons.exercises",
+    "quiz": "lessons.quiz",
 }
 
 __all__ = sorted(_EXPORTS)

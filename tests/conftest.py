@@ -2,7 +2,8 @@
 
 The whole session runs offline on the embedded defaults: ``HFCOURSE_OFFLINE=1`` is set here and the Hub's own
 switches with it (``configure_offline``, what a notebook's first resolve does), before any test module imports
-a Hub client; kernels and processes started by the tests inherit them.
+a Hub client; kernels and processes started by the tests inherit them. Exercise progress goes to a temporary
+``HFCOURSE_DATA``, never to the user's own progress file.
 The real GLUE files are optional: tests that need them take the ``real_glue_dir`` fixture and are skipped
 where the files are absent.
 """
@@ -10,6 +11,7 @@ where the files are absent.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from hfcourse.offline.checkpoints import configure_offline
 
 os.environ["HFCOURSE_OFFLINE"] = "1"
 configure_offline()
+os.environ["HFCOURSE_DATA"] = tempfile.mkdtemp(prefix="hfcourse-test-data-")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The original GLUE TSV files (mrpc/, sst2/) next to the checkout, or where HFCOURSE_TEST_GLUE_DIR points.

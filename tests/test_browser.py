@@ -1,10 +1,13 @@
-"""JupyterLab as a learner uses it: a real (headless) Chromium opens notebook 00 and runs its first cells.
+"""JupyterLab as a learner uses it: a real (headless) Chromium opens notebook 00 and runs its first cells, and
+answers a quiz question by clicking.
 
 The test starts JupyterLab on a free localhost port (token authentication, news and update checks off,
 settings and runtime files in a temporary folder), opens a copy of ``notebooks/00_setup.ipynb`` with its
 outputs cleared, runs the first cells with Shift+Enter as a learner does, and checks that the outputs the
-kernel produced appear on the page: the installed versions and this machine's cores. It saves a
-screenshot and the text it read under ``build/browser/`` and shuts the server down.
+kernel produced appear on the page: the installed versions and this machine's cores. A second test opens a
+notebook with one quiz cell, runs it, clicks a wrong answer and *Check*, then the right one, and reads the
+feedback on the page. Each saves a screenshot and the text it read under ``build/browser/`` and shuts the
+server down.
 
 The browser is Debian's ``chromium`` driven through its ``chromedriver`` by Selenium; nothing is
 downloaded. ``make test`` installs both when running as root (``make browser-deps``); without root and
@@ -139,22 +142,42 @@ class LabServer:
             self._log.close()
 
 
-@pytest.fixture
-def lab(tmp_path: Path) -> Iterator[LabServer]:
-    """JupyterLab serving a copy of notebook 00 without its outputs (what appears comes from this run)."""
+def _serve(tmp_path: Path, notebook: nbformat.NotebookNode, name: str) -> Iterator[LabServer]:
+    """JupyterLab serving ``notebook`` (as ``name``) from a folder of its own, until the test ends."""
     served = tmp_path / "notebooks"
     served.mkdir()
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    nbformat.write(notebook, served / NOTEBOOK.name)
+    nbformat.write(notebook, served / name)
     server = LabServer(served, tmp_path)
     try:
         server.wait_until_ready()
         yield server
     finally:
         server.shut_down()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[LabServer]:
+    """JupyterLab serving a copy of notebook 00 without its outputs (what appears comes from this run)."""
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    yield from _serve(tmp_path, notebook, NOTEBOOK.name)
+
+
+QUIZ_NOTEBOOK = "quiz.ipynb"
+
+
+@pytest.fixture
+def quiz_lab(tmp_path: Path) -> Iterator[LabServer]:
+    """JupyterLab serving a notebook with one quiz question, as the chapter notebooks ask them."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("import hfcourse"),
+        nbformat.v4.new_code_cell('hfcourse.quiz("ch1-2")'),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    yield from _serve(tmp_path, notebook, QUIZ_NOTEBOOK)
 
 
 @pytest.fixture
@@ -180,37 +203,52 @@ def browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         driver.quit()
 
 
-def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
+def _kernel_status(page) -> str:
+    """The status bar's kernel item, e.g. "Python 3 (ipykernel) | Idle"."""
+    from selenium.webdriver.common.by import By
+
+    status_bar = page.find_element(By.CSS_SELECTOR, ".jp-StatusBar-Widget").text
+    return next((line for line in status_bar.splitlines() if " | " in line), "")
+
+
+def _outputs_text(page) -> str:
+    from selenium.webdriver.common.by import By
+
+    return "\n".join(element.text for element in page.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
+
+
+def _open_and_run_cells(browser, lab: LabServer, name: str, cells: int) -> str:
+    """Open notebook ``name``, wait for its kernel, run its first ``cells`` cells with Shift+Enter as a learner
+    does; return the kernel's name from the status bar."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
+    wait = WebDriverWait(browser, STARTUP_SECONDS)
+    browser.get(f"{lab.base_url}/lab/tree/{name}?token={lab.token}")
+    # The notebook is loaded (all its cells rendered) and its kernel started: the status bar says "Idle".
+    wait.until(lambda page: len(page.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")) >= cells)
+    wait.until(lambda page: _kernel_status(page).endswith("| Idle"))
+    kernel = _kernel_status(browser)
+    browser.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell").click()  # select the first cell
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # command mode: Shift+Enter runs and moves on
+    for _ in range(cells):
+        ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
+    return kernel
+
+
+def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     screenshot = ARTIFACTS / "00_setup.png"
     wait = WebDriverWait(browser, STARTUP_SECONDS)
-    browser.get(f"{lab.base_url}/lab/tree/{NOTEBOOK.name}?token={lab.token}")
     try:
-        # The notebook is loaded (all its cells rendered) and its kernel started: the status bar says "Idle".
-        wait.until(lambda page: len(page.find_elements(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")) >= FIRST_CELLS)
-
-        def kernel_status(page) -> str:  # the status bar's kernel item, e.g. "Python 3 (ipykernel) | Idle"
-            status_bar = page.find_element(By.CSS_SELECTOR, ".jp-StatusBar-Widget").text
-            return next((line for line in status_bar.splitlines() if " | " in line), "")
-
-        wait.until(lambda page: kernel_status(page).endswith("| Idle"))
-        kernel = kernel_status(browser)
-        first_cell = browser.find_element(By.CSS_SELECTOR, ".jp-Notebook .jp-Cell")
-        first_cell.click()  # select the title cell
-        ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # command mode: Shift+Enter runs and moves on
-        for _ in range(FIRST_CELLS):
-            ActionChains(browser).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
-
-        def outputs_text(page) -> str:
-            return "\n".join(element.text for element in page.find_elements(By.CSS_SELECTOR, ".jp-OutputArea-output"))
-
-        wait.until(lambda page: "CPU cores:" in outputs_text(page))
-        page_text = outputs_text(browser)
+        kernel = _open_and_run_cells(browser, lab, NOTEBOOK.name, FIRST_CELLS)
+        wait.until(lambda page: "CPU cores:" in _outputs_text(page))
+        page_text = _outputs_text(browser)
         prompts = [element.text for element in browser.find_elements(By.CSS_SELECTOR, ".jp-CodeCell .jp-InputPrompt")]
     finally:
         browser.save_screenshot(str(screenshot))
@@ -226,6 +264,49 @@ def test_notebook_00_runs_in_jupyterlab_in_a_real_browser(browser, lab):
     assert "Error" not in page_text and "Traceback" not in page_text, page_text
     assert screenshot.stat().st_size > 10_000
     print(f"screenshot: {screenshot}\nkernel: {kernel}\nread from the page:\n{page_text}")
+
+
+def test_a_quiz_question_answers_a_click_in_jupyterlab(browser, quiz_lab):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTIFACTS / "quiz.png"
+    wait = WebDriverWait(browser, STARTUP_SECONDS)
+    readings = []
+    try:
+        _open_and_run_cells(browser, quiz_lab, QUIZ_NOTEBOOK, 2)
+        wait.until(lambda page: page.find_elements(By.CSS_SELECTOR, ".widget-radio-box label"))
+
+        def answer(text: str) -> str:
+            """Click the answer that contains ``text``, then Check; return the feedback shown."""
+            label = next(
+                label
+                for label in browser.find_elements(By.CSS_SELECTOR, ".widget-radio-box label")
+                if text in label.text
+            )
+            label.click()
+            browser.find_element(By.XPATH, "//button[normalize-space()='Check']").click()
+            wait.until(lambda page: _feedback(page) and _feedback(page) not in readings)
+            readings.append(_feedback(browser))
+            return readings[-1]
+
+        def _feedback(page) -> str:
+            shown = [
+                element.text
+                for element in page.find_elements(By.CSS_SELECTOR, ".widget-html")
+                if "Right" in element.text or "Not quite" in element.text
+            ]
+            return shown[-1] if shown else ""
+
+        wrong = answer("<mask>")
+        right = answer("[MASK]")
+    finally:
+        browser.save_screenshot(str(screenshot))
+    (ARTIFACTS / "quiz.txt").write_text("\n---\n".join(readings) + "\n")
+    assert wrong.startswith("❌ Not quite") and "RoBERTa" in wrong, wrong
+    assert right.startswith("✅ Right.") and "tokenizer.mask_token" in right, right
+    print(f"screenshot: {screenshot}\nfeedback read from the page:\n" + "\n---\n".join(readings))
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lessons.devices import default_device
+
 if TYPE_CHECKING:
     from accelerate.commands.config.config_args import ClusterConfig
 
@@ -85,16 +87,6 @@ def _precision_label(precision: str) -> str:
     return "fp32" if precision == "no" else precision
 
 
-def _default_device() -> str:
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if torch.backends.mps.is_available():
-        return "mps"
-    return "cpu"
-
-
 def _candidate_precisions(device: str) -> list[str]:
     """The precisions accelerate can autocast to on ``device``, fp32 (``no``) first."""
     import torch
@@ -145,7 +137,7 @@ def measure_mixed_precision(device: str | None = None, *, size: int = 512, repea
     """
     if size < 1 or repeats < 1:
         raise ValueError(f"size={size} and repeats={repeats} must both be at least 1, e.g. size=512, repeats=3.")
-    device = device or _default_device()
+    device = device or default_device()
     if device not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not one of 'cpu', 'cuda', 'mps'. Leave it unset to use this machine's.")
     seconds = {
@@ -224,7 +216,7 @@ def decide_dynamo_backend(
     """
     if training_steps < 1:
         raise ValueError(f"training_steps={training_steps} must be at least 1 (the steps of a training run).")
-    device = device or _default_device()
+    device = device or default_device()
     if device == "mps":
         return CompileDecision("no", "torch.compile's inductor backend does not target Apple GPUs (mps).")
     if device == "cpu":
@@ -373,7 +365,7 @@ def plan_accelerate_setup(
         repeats: timed matmuls per precision (the best counts; more repeats, steadier under load).
     """
     distributed_type, num_processes, use_cpu, why = _distributed_answer(multi_cpu, num_cpu_processes)
-    device = "cpu" if use_cpu else _default_device()
+    device = "cpu" if use_cpu else default_device()
     timing = measure_mixed_precision(device, repeats=repeats)
     return AccelerateSetup(
         distributed_type=distributed_type,

@@ -47,6 +47,18 @@ def _accelerate_config(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _solutions(arguments: argparse.Namespace) -> int:
+    from .exercise_report import run_solutions
+
+    return run_solutions()
+
+
+def _progress(arguments: argparse.Namespace) -> int:
+    from .exercise_report import show_progress
+
+    return show_progress()
+
+
 # Subcommands whose module parses its own arguments: name -> (module, help).
 DELEGATED = {
     "run": ("runner", "execute the notebooks headlessly and write build/report.md"),
@@ -78,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     accelerate.add_argument("--multi-cpu", action="store_true", help="several CPU processes (MULTI_CPU)")
     accelerate.add_argument("--num-processes", type=int, help="with --multi-cpu: how many (default: usable cores)")
     accelerate.set_defaults(handler=_accelerate_config)
+
+    solutions = commands.add_parser(
+        "solutions", help="run every exercise's reference solution through its check; exit 1 naming any not accepted"
+    )
+    solutions.set_defaults(handler=_solutions)
+    progress = commands.add_parser("progress", help="show which exercises you have solved, notebook by notebook")
+    progress.set_defaults(handler=_progress)
     for name, (_, help_text) in DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
     return parser

@@ -147,15 +147,21 @@ def _is_injected(cell: NotebookNode) -> bool:
     return INJECTED_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+WIDGET_VIEW_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+
+
 def clean_for_commit(nb: NotebookNode) -> NotebookNode:
     """``nb`` as it should be committed: what the author wrote plus the outputs, nothing run-specific.
 
     Removes papermill's injected parameters cell, papermill's notebook and cell metadata (paths, times,
     durations) and nbclient's per-cell execution timestamps, and numbers the executed code cells 1, 2, ...
-    as a top-to-bottom run in Jupyter would. Modifies and returns ``nb``.
+    as a top-to-bottom run in Jupyter would. Widgets (the quizzes) keep only their text: a stored widget
+    needs its kernel, so a learner who opens the notebook reads the question until the cell runs again.
+    Modifies and returns ``nb``.
     """
     nb.cells = [cell for cell in nb.cells if not _is_injected(cell)]
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
     execution_count = 0
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
@@ -169,6 +175,7 @@ def clean_for_commit(nb: NotebookNode) -> NotebookNode:
         for output in cell.outputs:
             if output.output_type == "execute_result":
                 output.execution_count = execution_count
+            output.get("data", {}).pop(WIDGET_VIEW_MIMETYPE, None)
     return nb
 
 

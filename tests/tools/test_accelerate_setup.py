@@ -25,7 +25,7 @@ def _force_timing(monkeypatch: pytest.MonkeyPatch, seconds: dict[str, float]) ->
 
 
 def _cpu_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(accelerate_setup, "_default_device", lambda: "cpu")
+    monkeypatch.setattr(accelerate_setup, "default_device", lambda: "cpu")
     from hfcourse.tools import doctor
 
     monkeypatch.setattr(doctor, "hardware", lambda: doctor.Hardware(4, 4, 4, 16.0, None, (), False))
@@ -156,7 +156,7 @@ def test_several_gpus_mean_multi_gpu(monkeypatch):
     from hfcourse.tools import doctor
 
     monkeypatch.setattr(doctor, "hardware", lambda: doctor.Hardware(8, 8, 8, 64.0, None, ("A100", "A100"), False))
-    monkeypatch.setattr(accelerate_setup, "_default_device", lambda: "cuda")
+    monkeypatch.setattr(accelerate_setup, "default_device", lambda: "cuda")
     _force_timing(monkeypatch, {"no": 0.010, "fp16": 0.002})
     monkeypatch.setattr(
         accelerate_setup, "decide_dynamo_backend", lambda *a, **k: accelerate_setup.CompileDecision("no", "forced")
