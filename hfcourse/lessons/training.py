@@ -205,13 +205,55 @@ def load_classifier(
     return model
 
 
+# What save_pretrained writes for a model and its tokenizer. An existing folder that holds nothing else is a
+# model folder, which a new save may replace; anything else in it is the user's, and is never deleted.
+MODEL_FOLDER_FILES = frozenset(
+    {
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "model.safetensors.index.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "added_tokens.json",
+        "vocab.txt",
+        "vocab.json",
+        "merges.txt",
+        "spiece.model",
+        "tokenizer.model",
+        "sentencepiece.bpe.model",
+        "chat_template.jinja",
+        "chat_template.json",
+    }
+)
+
+
+def _is_model_file(name: str) -> bool:
+    return name in MODEL_FOLDER_FILES or (name.startswith("model-") and name.endswith(".safetensors"))
+
+
 def save_finetuned(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, folder: str | os.PathLike[str]) -> Path:
     """Save a fine-tuned model and its tokenizer (safetensors) so ``load_classifier(folder)`` reloads them.
 
     Both are written into a temporary folder beside ``folder`` that then replaces it in one rename, so a
     save that is interrupted never leaves half a model behind (nor destroys the model saved there before).
+    ``folder`` may be new, empty, or a model folder saved before (it is replaced); a folder holding anything
+    else is refused with ``FileExistsError`` and left as it is. A symbolic link is followed: the model goes
+    where it points, and the link stays.
     """
-    folder = Path(folder).expanduser()
+    requested = Path(folder).expanduser()
+    folder = requested.resolve() if requested.is_symlink() else requested
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{requested} is a file, not a folder: give a folder for the model (it is created).")
+    if folder.is_dir():
+        foreign = sorted(entry.name for entry in folder.iterdir() if not _is_model_file(entry.name))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise FileExistsError(
+                f"{requested} holds files that are not a saved model ({shown}); nothing was changed. Save into a "
+                "new or empty folder, or move those files away first."
+            )
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".partial-{folder.name}.", dir=folder.parent))
     try:
