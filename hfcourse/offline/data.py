@@ -89,9 +89,10 @@ def _get_task(task: str) -> GlueTask:
 def read_glue_tsv(path: str | os.PathLike[str], task: str, *, labelled: bool = True) -> dict[str, list]:
     """Read one GLUE TSV file into columns (text columns, label, idx), strictly.
 
-    Byte-order marks and CRLF line ends are accepted. Raises DataFormatError naming the file, the line and
-    the problem for an empty file, a wrong header, a wrong number of fields, an empty text or a label
-    that is not 0 or 1. Test files (``labelled=False``) get label -1, as on the Hub.
+    Byte-order marks and CRLF line ends are accepted; rows end at line feeds only, so any other Unicode line
+    break (U+2028, U+0085, a form feed, ...) stays inside its sentence. Raises DataFormatError naming the
+    file, the line and the problem for an empty file, a wrong header, a wrong number of fields, an empty
+    text or a label that is not 0 or 1. Test files (``labelled=False``) get label -1, as on the Hub.
     """
     spec = _get_task(task)
     path = Path(path)
@@ -103,7 +104,9 @@ def read_glue_tsv(path: str | os.PathLike[str], task: str, *, labelled: bool = T
         raise DataFormatError(
             f"{path}, line {line}: not UTF-8 text (byte {error.start}); is it a GLUE TSV file?"
         ) from None
-    lines = text.splitlines()
+    # Rows end at "\n" (or "\r\n"), as the Hub's loaders and pandas read them; str.splitlines() would also
+    # split inside a sentence at U+2028, U+0085, a form feed and the other Unicode line breaks.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     while lines and not lines[-1].strip():  # blank lines at the very end are harmless
         lines.pop()
     if not lines or not lines[0].strip():

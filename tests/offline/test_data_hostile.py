@@ -90,3 +90,26 @@ def test_huge_line_is_read_not_truncated(tmp_path, task):
     )
     columns = read_glue_tsv(write(tmp_path, f"{header}\n{row}\n".encode()), task)
     assert columns[("sentence1" if task == "mrpc" else "sentence")][0] == sentence
+
+
+# Every character str.splitlines() splits on, except the line feed that ends a row.
+LINE_BREAKS_INSIDE_A_SENTENCE = ["\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@PROPERTY_SETTINGS
+@given(
+    rows=st.lists(valid_row, min_size=1, max_size=10),
+    breaks=st.lists(st.sampled_from(LINE_BREAKS_INSIDE_A_SENTENCE), min_size=1, max_size=10),
+    crlf=st.booleans(),
+)
+def test_unicode_line_breaks_stay_inside_their_sentence(tmp_path, rows, breaks, crlf):
+    # Each row's first sentence gets a line break in its middle; rows still end at "\n" (or "\r\n") only.
+    rows = [
+        (label, id1, id2, f"{first}{breaks[index % len(breaks)]}{first}", second)
+        for index, (label, id1, id2, first, second) in enumerate(rows)
+    ]
+    newline = "\r\n" if crlf else "\n"
+    text = newline.join([MRPC_HEADER, *("\t".join(map(str, row)) for row in rows)]) + newline
+    columns = read_glue_tsv(write(tmp_path, text.encode()), "mrpc")
+    assert columns["sentence1"] == [row[3] for row in rows]
+    assert columns["sentence2"] == [row[4] for row in rows]
