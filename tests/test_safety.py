@@ -51,6 +51,49 @@ def test_no_unsafe_loading(pattern, why):
     assert not offenders, f"{why}: {', '.join(offenders)}"
 
 
+MODEL_LOAD = re.compile(r"\b([A-Za-z_][A-Za-z_0-9]*)\.from_pretrained\(")
+# Classes whose from_pretrained reads no weights (tokenizers, configurations).
+WEIGHTLESS = re.compile(r"Tokenizer|Config|Processor|FeatureExtractor")
+# A load that cannot be safetensors (a GGUF file: no pickle either) says so on its line.
+EXEMPT = "# not safetensors:"
+
+
+def _call(text: str, open_paren: int) -> str:
+    """The text of the call whose "(" is at ``open_paren``, to its matching ")"."""
+    depth = 0
+    for index in range(open_paren, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[index], 0)
+        if depth == 0:
+            return text[open_paren : index + 1]
+    return text[open_paren:]
+
+
+def unsafe_model_loads(name: str, text: str) -> list[str]:
+    """``name:line`` of each model ``from_pretrained`` call in ``text`` without ``use_safetensors=True``."""
+    found = []
+    for match in MODEL_LOAD.finditer(text):
+        line_end = text.find("\n", match.end())
+        call = _call(text, match.end() - 1)
+        if WEIGHTLESS.search(match.group(1)) or "use_safetensors=True" in call:
+            continue
+        if EXEMPT in text[match.start() : line_end if line_end != -1 else len(text)]:
+            continue
+        found.append(f"{name}:{text[: match.start()].count(chr(10)) + 1}")
+    return found
+
+
+def test_every_model_load_is_safetensors_only():
+    offenders = [where for name, text in source_files() for where in unsafe_model_loads(name, text)]
+    assert not offenders, f"model loads without use_safetensors=True (a pickle file would be accepted): {offenders}"
+
+
+def test_the_model_load_scan_catches_what_it_names():
+    assert unsafe_model_loads("x", "AutoModel.from_pretrained(name,\n    num_labels=2)") == ["x:1"]
+    assert unsafe_model_loads("x", "AutoModel.from_pretrained(name, use_safetensors=True)") == []
+    assert unsafe_model_loads("x", "AutoTokenizer.from_pretrained(name)") == []
+    assert unsafe_model_loads("x", "AutoModel.from_pretrained(g, gguf_file=f)  # not safetensors: GGUF") == []
+
+
 def test_the_patterns_catch_what_they_name():
     samples = {
         "trust_remote_code=True": True,

@@ -379,7 +379,9 @@ def _convert_smollm2(folder: Path) -> None:
 
     gguf = smollm2_gguf_path()
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    quantized = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    quantized = AutoModelForCausalLM.from_pretrained(  # not safetensors: GGUF, a tensor format with no pickle
+        gguf.parent, gguf_file=gguf.name, dtype=torch.float32
+    )
     # A model loaded from GGUF refuses save_pretrained; copy its weights into a plain Llama model.
     config = quantized.config
     if hasattr(config, "quantization_config"):

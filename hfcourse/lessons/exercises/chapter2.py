@@ -66,7 +66,7 @@ def check_by_hand(classify_by_hand: Any) -> Verdict:
 
     checkpoint = resolve_checkpoint("sentiment-analysis")
     tokenizer = AutoTokenizer.from_pretrained(checkpoint.name_or_path)
-    model = AutoModelForSequenceClassification.from_pretrained(checkpoint.name_or_path).eval()
+    model = AutoModelForSequenceClassification.from_pretrained(checkpoint.name_or_path, use_safetensors=True).eval()
     expected = pipeline("sentiment-analysis", model=model, tokenizer=tokenizer)(list(TEXTS))
     result = classify_by_hand(list(TEXTS), tokenizer, model)
     if (problem := returned_nothing(result)) is not None:
