@@ -2,7 +2,9 @@
 # `make run` executes every notebook headlessly; `make test` runs the test suite (what CI runs).
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+# The oldest Python the locked packages install on (pyproject.toml's requires-python; a test keeps them equal).
+PYTHON_FLOOR := 3.11.5
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.hfcourse-installed
@@ -36,6 +38,9 @@ install: $(STAMP)
 # torch first, pinned to its CPU build, so that nothing later pulls a multi-GB CUDA build; then the exact
 # versions of the lock file, without resolving again; then hfcourse itself, editable.
 $(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < tuple(map(int, "$(PYTHON_FLOOR)".split("."))))' \
+	  || { echo "hfcourse needs Python $(PYTHON_FLOOR) or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
+	       "Install a newer one and run: make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing the locked environment into $(VENV) (first time: a few minutes)..."
 	@$(PY) -m pip install -q --disable-pip-version-check "$(TORCH_PIN)" 2>/dev/null \

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    from pip._vendor import tomli as tomllib
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import yaml
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -44,8 +43,33 @@ def test_environment_yml_lists_the_same_requirements_as_pyproject():
     assert "-e ." in pip_section
     text = (ROOT / "environment.yml").read_text()
     assert all(f"pip install --no-deps {name}" in text for name in NO_DEPS_PACKAGES)
-    python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
-    assert PYPROJECT["project"]["requires-python"] == ">=3.10" and python >= "python=3.10"
+    python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    assert python.startswith(f"python{PYPROJECT['project']['requires-python']}"), (python, "differs from pyproject")
+
+
+def oldest_python() -> Version:
+    """The oldest Python pyproject.toml admits (its requires-python is a single lower bound)."""
+    requires = PYPROJECT["project"]["requires-python"]
+    assert requires.startswith(">=") and "," not in requires, requires
+    return Version(requires.removeprefix(">="))
+
+
+def test_every_locked_package_runs_on_the_oldest_python_pyproject_admits():
+    too_new = []
+    for name in locked_versions():
+        try:
+            requires = metadata.metadata(name).get("Requires-Python")
+        except metadata.PackageNotFoundError:
+            continue  # not installed on this platform
+        if requires and oldest_python() not in SpecifierSet(requires):
+            too_new.append(f"{name} (Requires-Python {requires})")
+    assert not too_new, f"requires-python admits Python {oldest_python()}, where these fail to install: {too_new}"
+
+
+def test_make_refuses_an_older_python_with_the_same_floor():
+    makefile = (ROOT / "Makefile").read_text()
+    floor = re.search(r"^PYTHON_FLOOR := (\S+)$", makefile, re.M)
+    assert floor and Version(floor.group(1)) == oldest_python(), "Makefile's PYTHON_FLOOR differs from pyproject"
 
 
 def test_lock_pins_every_requirement_within_its_range():

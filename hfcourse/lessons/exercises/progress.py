@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 __all__ = ["progress_file", "read_solved", "record_solved", "solved_count"]
@@ -42,7 +42,7 @@ def record_solved(exercise_id: str) -> None:
     solved = read_solved()
     if exercise_id in solved:
         return
-    solved[exercise_id] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    solved[exercise_id] = datetime.now(UTC).isoformat(timespec="seconds")
     path = progress_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
