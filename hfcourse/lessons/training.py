@@ -44,6 +44,7 @@ __all__ = [
     "limit_samples",
     "load_classifier",
     "run_size",
+    "check_save_folder",
     "save_finetuned",
     "weights_fingerprint",
 ]
@@ -233,6 +234,25 @@ def _is_model_file(name: str) -> bool:
     return name in MODEL_FOLDER_FILES or (name.startswith("model-") and name.endswith(".safetensors"))
 
 
+def check_save_folder(folder: str | os.PathLike[str]) -> Path:
+    """Where ``save_finetuned(..., folder)`` would write (a symbolic link followed), or ``FileExistsError`` when
+    it would refuse: ``folder`` is a file, or a folder holding files that are not a saved model. Nothing is
+    written; callers check before long work, so that a save at the end cannot fail."""
+    requested = Path(folder).expanduser()
+    target = requested.resolve() if requested.is_symlink() else requested
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{requested} is a file, not a folder: give a folder for the model (it is created).")
+    if target.is_dir():
+        foreign = sorted(entry.name for entry in target.iterdir() if not _is_model_file(entry.name))
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise FileExistsError(
+                f"{requested} holds files that are not a saved model ({shown}); nothing was changed. Save into a "
+                "new or empty folder, or move those files away first."
+            )
+    return target
+
+
 def save_finetuned(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, folder: str | os.PathLike[str]) -> Path:
     """Save a fine-tuned model and its tokenizer (safetensors) so ``load_classifier(folder)`` reloads them.
 
@@ -242,18 +262,7 @@ def save_finetuned(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, f
     else is refused with ``FileExistsError`` and left as it is. A symbolic link is followed: the model goes
     where it points, and the link stays.
     """
-    requested = Path(folder).expanduser()
-    folder = requested.resolve() if requested.is_symlink() else requested
-    if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"{requested} is a file, not a folder: give a folder for the model (it is created).")
-    if folder.is_dir():
-        foreign = sorted(entry.name for entry in folder.iterdir() if not _is_model_file(entry.name))
-        if foreign:
-            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-            raise FileExistsError(
-                f"{requested} holds files that are not a saved model ({shown}); nothing was changed. Save into a "
-                "new or empty folder, or move those files away first."
-            )
+    folder = check_save_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".partial-{folder.name}.", dir=folder.parent))
     try:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_flag", "check_path", "check_positive_int"]
+__all__ = ["check_existing_folder", "check_flag", "check_path", "check_positive_int", "check_writable_folder"]
 
 
 def check_flag(name: str, value: Any) -> bool:
@@ -53,3 +53,34 @@ def check_path(name: str, value: Any) -> str:
                 "give the full path."
             ) from None
     return path
+
+
+def check_existing_folder(option: str, value: Any, holds: str) -> Path:
+    """``value`` as an existing folder; otherwise a ValueError naming ``option``, the problem and what the
+    folder should hold (``holds``, e.g. "train.tsv and dev.tsv")."""
+    folder = Path(check_path(option, value)).expanduser()
+    if not folder.exists():
+        raise ValueError(f"{option} {value}: no such folder; give the folder that holds {holds}.")
+    if not folder.is_dir():
+        raise ValueError(f"{option} {value} is a file; give the folder that holds {holds}.")
+    return folder
+
+
+def check_writable_folder(option: str, value: Any) -> Path:
+    """``value`` as a folder this process can write into, created if missing (with a test file written and
+    removed); otherwise a ValueError naming ``option``, the reason and the fix. Checked before long work, so
+    that a run never fails at its end for want of a place to put its results."""
+    folder = Path(check_path(option, value)).expanduser()
+    existing = next((path for path in (folder, *folder.parents) if path.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "is a file" if existing == folder else f"is below {existing}, which is a file"
+        raise ValueError(f"{option} {value} {where}; give a folder you can write to.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ValueError(f"{option} {value} cannot be written ({reason}); give a folder you can write to.") from None
+    return folder

@@ -391,6 +391,26 @@ def default_config_path() -> Path:
     return root / "build" / "accelerate" / "default_config.yaml"
 
 
+def check_config_path(path: str | os.PathLike[str] | None, *, overwrite: bool = False) -> Path:
+    """Where ``write_accelerate_config`` would write, its folder created and writable; otherwise the error
+    it would raise (ValueError for a wrong suffix or an unwritable folder, IsADirectoryError, FileExistsError
+    for an existing file without ``overwrite``). The command line checks this before measuring anything."""
+    from ..offline.validation import check_writable_folder
+
+    target = Path(path).expanduser() if path is not None else default_config_path()
+    if target.suffix not in (".yaml", ".yml", ".json"):
+        raise ValueError(f"Config path {str(target)!r} must end in .yaml, .yml or .json (accelerate reads those).")
+    if target.is_dir():
+        raise IsADirectoryError(f"Config path {str(target)!r} is a folder; give a file path ending in .yaml.")
+    if target.exists() and not overwrite:
+        raise FileExistsError(
+            f"An accelerate configuration already exists at {str(target)!r} and was left unchanged. "
+            "Pass overwrite=True (command line: --overwrite) to replace it, or choose another path."
+        )
+    check_writable_folder("the folder of the config path", target.parent)
+    return target
+
+
 def write_accelerate_config(
     setup: AccelerateSetup, path: str | os.PathLike[str] | None = None, *, overwrite: bool = False
 ) -> Path:
@@ -402,18 +422,8 @@ def write_accelerate_config(
         overwrite: replace an existing file; without it an existing configuration is left untouched and
             ``FileExistsError`` says so.
     """
-    target = Path(path).expanduser() if path is not None else default_config_path()
-    if target.suffix not in (".yaml", ".yml", ".json"):
-        raise ValueError(f"Config path {str(target)!r} must end in .yaml, .yml or .json (accelerate reads those).")
-    if target.is_dir():
-        raise IsADirectoryError(f"Config path {str(target)!r} is a folder; give a file path ending in .yaml.")
-    if target.exists() and not overwrite:
-        raise FileExistsError(
-            f"An accelerate configuration already exists at {str(target)!r} and was left unchanged. "
-            "Pass overwrite=True (command line: --overwrite) to replace it, or choose another path."
-        )
+    target = check_config_path(path, overwrite=overwrite)
     config = setup.to_cluster_config()
-    target.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed into place: an interrupted write never leaves half a file.
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
     os.close(handle)

@@ -24,9 +24,19 @@ def _doctor(arguments: argparse.Namespace) -> int:
 
 
 def _accelerate_config(arguments: argparse.Namespace) -> int:
-    from .accelerate_setup import load_accelerate_config, plan_accelerate_setup, write_accelerate_config
+    from .accelerate_setup import (
+        check_config_path,
+        load_accelerate_config,
+        plan_accelerate_setup,
+        write_accelerate_config,
+    )
     from .doctor import format_table
 
+    try:  # the path first: a measurement that cannot be written is wasted
+        check_config_path(arguments.path, overwrite=arguments.overwrite)
+    except (ValueError, OSError) as error:
+        print(f"hfcourse accelerate-config: --path: {error}", file=sys.stderr)
+        return 2
     try:
         setup = plan_accelerate_setup(
             multi_cpu=arguments.multi_cpu,

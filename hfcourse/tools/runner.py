@@ -34,6 +34,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+from ..offline.validation import check_existing_folder, check_writable_folder
 from .course_index import describe_machine, holds_the_index, record_run, update_index
 from .notebook_files import (
     CellFailure,
@@ -347,9 +348,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write_back and (args.fast or args.online):
         parser.error("--write-back stores the outputs of a full offline run only: drop --fast and --online.")
     try:
+        check_existing_folder("--notebooks-dir", args.notebooks_dir, "the course notebooks (run from the project root)")
+        check_writable_folder("--build-dir", args.build_dir)
         notebooks = discover_notebooks(args.notebooks_dir, args.notebook)
-    except FileNotFoundError as error:
-        parser.error(str(error))
+    except (FileNotFoundError, ValueError) as error:
+        print(f"hfcourse run: {error}", file=sys.stderr)
+        return 2
     if not notebooks:
         parser.error(f"no notebooks in {str(args.notebooks_dir)!r}.")
     mode = RunMode(fast=args.fast, offline=not args.online)

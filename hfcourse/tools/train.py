@@ -77,6 +77,33 @@ def _check(config: TrainConfig) -> None:
         value = getattr(config, name)
         if value is not None and value < 1:
             raise ValueError(f"--{name.replace('_', '-')} {value}: give a whole number of at least 1.")
+    _check_paths(config)
+
+
+def _looks_like_a_path(value: str) -> bool:
+    """A --checkpoint that can only be a folder of this machine (a Hub id is ``name`` or ``owner/name``)."""
+    return value.startswith((".", "/", "~", "\\")) or value.count("/") > 1 or "\\" in value or value[1:3] == ":\\"
+
+
+def _check_paths(config: TrainConfig) -> None:
+    """Every path option, before any work: ValueError naming the option, the problem and the fix."""
+    from ..lessons.training import check_save_folder
+    from ..offline.validation import check_existing_folder, check_path, check_writable_folder
+
+    if config.data_dir is not None:
+        check_existing_folder("--data-dir", config.data_dir, "train.tsv and dev.tsv")
+    if config.checkpoint is not None:
+        checkpoint = Path(check_path("--checkpoint", config.checkpoint)).expanduser()
+        if checkpoint.exists() and not checkpoint.is_dir():
+            raise ValueError(f"--checkpoint {config.checkpoint} is a file; give a model folder or a Hub id.")
+        if not checkpoint.exists() and _looks_like_a_path(config.checkpoint):
+            raise ValueError(f"--checkpoint {config.checkpoint}: no such folder; give a model folder or a Hub id.")
+    output_dir = check_writable_folder("--output-dir", config.output_dir)
+    if config.save_model:
+        try:
+            check_save_folder(output_dir / "model")
+        except FileExistsError as error:
+            raise ValueError(f"--save-model: {error}") from None
 
 
 def run(config: TrainConfig) -> dict[str, Any]:

@@ -168,9 +168,7 @@ def test_write_back_needs_a_full_offline_run(capsys: pytest.CaptureFixture[str])
 def test_unknown_notebook_name_lists_the_notebooks(
     fixture_notebooks_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["--notebooks-dir", str(fixture_notebooks_dir), "--notebook", "01_missing"])
-    assert exit_info.value.code == 2
+    assert main(["--notebooks-dir", str(fixture_notebooks_dir), "--notebook", "01_missing"]) == 2
     error = capsys.readouterr().err
     assert "No notebook '01_missing'" in error and "the notebooks there: failing, passing." in error
 

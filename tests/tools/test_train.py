@@ -189,3 +189,50 @@ def test_two_runs_with_the_same_seed_are_identical(loop, tmp_path, capsys):
     )
     other = load_file(tmp_path / "other" / "model" / "model.safetensors")
     assert not all(torch.equal(other[name], first_weights[name]) for name in first_weights)
+
+
+def _path_cases(tmp_path):
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("not a folder")
+    users_folder = tmp_path / "out"
+    (users_folder / "model").mkdir(parents=True)
+    (users_folder / "model" / "thesis.docx").write_text("mine")
+    fine = ["--output-dir", str(tmp_path / "fine")]
+    return {
+        "data-dir is a file": (["--data-dir", str(a_file), *fine], "--data-dir", "is a file"),
+        "data-dir missing": (["--data-dir", str(tmp_path / "nowhere"), *fine], "--data-dir", "no such folder"),
+        "checkpoint is a file": (["--checkpoint", str(a_file), *fine], "--checkpoint", "is a file"),
+        "checkpoint folder missing": (["--checkpoint", "./no/such/model", *fine], "--checkpoint", "no such folder"),
+        "output-dir below a file": (["--output-dir", str(a_file / "out")], "--output-dir", "which is a file"),
+        "save-model over the user's files": (
+            ["--output-dir", str(users_folder), "--save-model"],
+            "--save-model",
+            "not a saved model (thesis.docx)",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "data-dir is a file",
+        "data-dir missing",
+        "checkpoint is a file",
+        "checkpoint folder missing",
+        "output-dir below a file",
+        "save-model over the user's files",
+    ],
+)
+def test_a_bad_path_exits_2_with_one_line_before_any_work(case, tmp_path, capsys, monkeypatch):
+    import hfcourse.offline.catalog
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("work started before the paths were checked")
+
+    monkeypatch.setattr(hfcourse.offline.catalog, "resolve_checkpoint", no_work)
+    arguments, option, problem = _path_cases(tmp_path)[case]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith(f"hfcourse train: {option}") and problem in error, error
+    assert "Traceback" not in error
+    assert (tmp_path / "out" / "model" / "thesis.docx").read_text() == "mine"

@@ -60,8 +60,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ...lessons.notebook import quiet
     from ...offline.data import DataFormatError
+    from ...offline.validation import check_existing_folder, check_writable_folder
 
     quiet()
+    try:
+        if arguments.data_dir is not None:
+            check_existing_folder("--data-dir", arguments.data_dir, "train.tsv and dev.tsv")
+        check_writable_folder("--output", arguments.output)
+    except ValueError as error:
+        print(f"hfcourse bench: {error}", file=sys.stderr)
+        return 2
     try:
         results = run_benchmark(
             quick=arguments.quick,
