@@ -14,21 +14,20 @@ waits on Hub retries; ``import hfcourse`` itself opens no connection. The catalo
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import fcntl
 import importlib.util
 import os
-import shutil
 import socket
 import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TextIO
 from urllib.parse import urlparse
+
+# The cache and its builds live in .cache; these names stay importable from here, where the rest of the package
+# (and older notebooks) imported them.
+from .cache import CacheFolderError, NotBuiltError, build_once, builds_refused, cache_dir, running_in_ipython
 
 __all__ = [
     "BrokenModelError",
@@ -37,6 +36,7 @@ __all__ = [
     "NotBuiltError",
     "UnknownRoleError",
     "build_once",
+    "CacheFolderError",
     "builds_refused",
     "cache_dir",
     "check_model_dir",
@@ -65,10 +65,6 @@ class ModelNotFoundError(FileNotFoundError):
 
 class BrokenModelError(ValueError):
     """A local model folder whose files are there but do not load as a complete model."""
-
-
-class NotBuiltError(RuntimeError):
-    """A cached build that is missing while builds are refused (``builds_refused``)."""
 
 
 KINDS = ("course", "user", "embedded", "derived", "stand-in")
@@ -145,13 +141,40 @@ def _env_flag(name: str) -> bool | None:
     return None
 
 
+# Deciding whether the Hub is reachable takes at most this long, name lookup included: a captive Wi-Fi's or a
+# broken network's resolver can hang far longer than any connect timeout.
+HUB_PROBE_SECONDS = 3.0
+
+
+def _hub_reachable(host: str, port: int, seconds: float = HUB_PROBE_SECONDS) -> bool:
+    """Whether a TCP connection to ``host:port`` opens within ``seconds``, name lookup included.
+
+    The lookup (``getaddrinfo``) has no timeout of its own, so the probe runs in a daemon thread that is
+    abandoned, still waiting, when the time is up; it never keeps the process alive.
+    """
+    answers: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=seconds):
+                answers.append(True)
+        except OSError:
+            answers.append(False)
+
+    thread = threading.Thread(target=probe, name="hfcourse-hub-probe", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return bool(answers) and answers[0]
+
+
 @lru_cache(maxsize=1)
 def is_offline() -> bool:
-    """True when the Hugging Face Hub cannot be used; decided once per process.
+    """True when the Hugging Face Hub cannot be used; decided once per process, in at most 3 s.
 
     ``HFCOURSE_OFFLINE=1`` (or the Hub's own ``HF_HUB_OFFLINE=1``) forces offline and ``HFCOURSE_OFFLINE=0``
-    forces online. Otherwise one TCP connection to the Hub's endpoint, with a 2 s limit, decides: a machine
-    without network answers that at once instead of after the Hub client's retries.
+    forces online. Otherwise one TCP connection to the Hub's endpoint decides, name lookup and connection
+    within ``HUB_PROBE_SECONDS``: a machine without network, or with a resolver that hangs, is offline at
+    once instead of after the Hub client's retries.
     """
     forced = _env_flag("HFCOURSE_OFFLINE")
     if forced is not None:
@@ -160,11 +183,7 @@ def is_offline() -> bool:
         return True
     endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    try:
-        with socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=2.0):
-            return False
-    except OSError:
-        return True
+    return not _hub_reachable(endpoint.hostname or "huggingface.co", port)
 
 
 def configure_offline() -> bool:
@@ -184,103 +203,6 @@ def configure_offline() -> bool:
         if datasets_config is not None:
             datasets_config.HF_HUB_OFFLINE = True
     return offline
-
-
-# --------------------------------------------------------------------------------------------------
-# Cache folder and atomic builds
-# --------------------------------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    """The folder for everything hfcourse converts or builds (``HFCOURSE_CACHE``, else the user's cache)."""
-    configured = os.environ.get("HFCOURSE_CACHE")
-    if configured:
-        root = Path(configured).expanduser()
-    else:
-        root = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hfcourse"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
-
-
-_COMPLETE = ".complete"
-_builds_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("hfcourse_builds_allowed", default=True)
-
-
-@contextlib.contextmanager
-def builds_refused() -> Iterator[None]:
-    """Inside this block ``build_once`` returns finished builds only and raises NotBuiltError otherwise.
-
-    For reports (``hfcourse doctor``) that must say what would run without starting a slow build.
-    """
-    token = _builds_allowed.set(False)
-    try:
-        yield
-    finally:
-        _builds_allowed.reset(token)
-
-
-@contextlib.contextmanager
-def _building(destination: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``destination`` and move it into place only if the body succeeds."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    try:
-        yield workdir
-        (workdir / _COMPLETE).touch()
-        try:
-            os.replace(workdir, destination)
-        except OSError:
-            # Another process finished the same build first (its folder is complete): keep that one.
-            if not (destination / _COMPLETE).exists():
-                raise
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def running_in_ipython() -> bool:
-    """Whether this process is an IPython shell or a Jupyter kernel (without importing IPython: a running
-    shell has always imported it)."""
-    shell = sys.modules.get("IPython")
-    return shell is not None and shell.get_ipython() is not None
-
-
-def _progress_stream() -> TextIO:
-    """Where a build's progress line goes: the cell's output in a notebook (stderr would show as an error
-    there); stderr elsewhere, so that a command's own output (``hfcourse train``'s JSON) stays clean."""
-    return sys.stdout if running_in_ipython() else sys.stderr
-
-
-def build_once(name: str, build: Callable[[Path], None], what: str | None = None) -> Path:
-    """Return ``cache_dir()/name``, calling ``build(folder)`` first if it was never completed.
-
-    A build prints one line, ``what`` it does and, when done, how long it took: it happens once per cache,
-    and a learner waiting a minute should know why.
-
-    The build writes into a temporary folder that is renamed into place when it returns, so an
-    interrupted build never leaves a folder that later loads half a model. A lock file makes concurrent
-    processes (notebooks run side by side) wait for one build instead of each doing it. Change ``name``
-    (it carries a version suffix) whenever the build's output changes.
-    """
-    destination = cache_dir() / name
-    if (destination / _COMPLETE).exists():
-        return destination
-    if not _builds_allowed.get():
-        raise NotBuiltError(f"{name} is not built yet in {destination.parent}.")
-    with open(destination.parent / f".{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
-        if (destination / _COMPLETE).exists():  # another process built it while we waited
-            return destination
-        if destination.exists():  # an old, incomplete layout: never trust it
-            shutil.rmtree(destination)
-        progress = _progress_stream()
-        print(
-            f"{what or 'Building ' + name}, once (then it loads from the cache) ...", end=" ", file=progress, flush=True
-        )
-        started = time.monotonic()
-        with _building(destination) as workdir:
-            build(workdir)
-        print(f"done in {time.monotonic() - started:.0f} s.", file=progress, flush=True)
-    return destination
 
 
 # --------------------------------------------------------------------------------------------------

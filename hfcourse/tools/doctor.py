@@ -312,10 +312,17 @@ def embedded_packages() -> tuple[list[tuple[str, str, str]], list[Problem]]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _cache_summary() -> str:
-    root = checkpoints.cache_dir()
-    builds = sorted(child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith("."))
-    return f"{checkpoints.display_path(root)} ({', '.join(builds) if builds else 'nothing built yet'})"
+def _cache_summary() -> tuple[str, list[Problem]]:
+    """The cache folder and what is built in it; an unusable folder is a problem with its fix, not a crash."""
+    try:
+        root = checkpoints.cache_dir()
+        builds = sorted(child.name for child in root.iterdir() if child.is_dir() and not child.name.startswith("."))
+    except OSError as error:  # CacheFolderError names HFCOURSE_CACHE; a folder that cannot be listed too
+        what = str(error) if isinstance(error, checkpoints.CacheFolderError) else f"the cache folder: {error}"
+        return "UNUSABLE (see the problems below)", [
+            Problem(what, "export HFCOURSE_CACHE=/a/folder/you/can/write (with a few GB free), then run doctor again")
+        ]
+    return f"{checkpoints.display_path(root)} ({', '.join(builds) if builds else 'nothing built yet'})", []
 
 
 @dataclass
@@ -391,6 +398,7 @@ def run_doctor(*, build: bool = False) -> DoctorReport:
         Problem(f"{library.name} is not installed", INSTALL_FIX) for library in libraries if library.installed is None
     ]
     packages, package_problems = embedded_packages()
+    cache, cache_problems = _cache_summary()
     catalog, catalog_problems = catalog_rows(build=build)
     return DoctorReport(
         python=platform.python_version(),
@@ -399,6 +407,6 @@ def run_doctor(*, build: bool = False) -> DoctorReport:
         hub=hub_status(),
         catalog=catalog,
         packages=packages,
-        cache=_cache_summary(),
-        problems=problems + package_problems + catalog_problems,
+        cache=cache,
+        problems=problems + package_problems + cache_problems + catalog_problems,
     )
