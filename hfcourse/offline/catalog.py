@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from . import standins
@@ -21,6 +22,7 @@ from .checkpoints import (
     _looks_like_path,
     check_model_dir,
     configure_offline,
+    go_offline,
     is_offline,
     minilm_checkpoint,
     smollm2_checkpoint,
@@ -100,6 +102,28 @@ CATALOG: dict[str, CatalogEntry] = {
 # --------------------------------------------------------------------------------------------------
 
 
+# One Hub request that has not answered in this long is a Hub that is down or stalled (huggingface_hub retries
+# a timed-out request once, so a check ends within about twice this).
+HUB_CALL_SECONDS = 10.0
+
+
+@cache
+def _hub_problem(repo_id: str) -> str | None:
+    """None when the Hub serves ``repo_id``; otherwise what is wrong, as the end of a sentence."""
+    from huggingface_hub import model_info
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    try:
+        model_info(repo_id, timeout=HUB_CALL_SECONDS)
+    except GatedRepoError:
+        return "is gated: accept its terms on the Hub and log in (huggingface_hub.login())"
+    except RepositoryNotFoundError:
+        return "is not on the Hub (or is private): check the name, or log in for a private model"
+    except Exception as error:  # timeouts, refused or reset connections, proxies' error pages
+        return f"did not answer within {HUB_CALL_SECONDS:.0f} s ({type(error).__name__})"
+    return None
+
+
 def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -> Checkpoint:
     """Return the checkpoint that will run for ``role`` on this machine.
 
@@ -120,13 +144,27 @@ def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -
         if Path(name).expanduser().is_dir() or _looks_like_path(name):
             folder = check_model_dir(name)
             return Checkpoint(role, str(folder), True, "user", f"local model folder you gave for {role}")
-        if not is_offline() or _in_hub_cache(name):
+        if not is_offline():
+            problem = _hub_problem(name)
+            if problem is None:
+                return Checkpoint(role, name, True, "user", f"Hub checkpoint you gave for {role}")
+            if not problem.startswith("did not answer") or not _in_hub_cache(name):
+                raise ModelNotFoundError(f"Model {name!r} {problem}.")
+            go_offline(f"{problem}, and {name} is in the Hugging Face cache")
+        if _in_hub_cache(name):
             return Checkpoint(role, name, True, "user", f"Hub checkpoint you gave for {role}")
         raise ModelNotFoundError(
             f"Model {name!r} is not a local folder and not in the Hugging Face cache, and hfcourse is "
             "offline (no Hub). Give a local model folder, download the model while online, or leave "
             "model unset to use the offline default."
         )
-    if not is_offline() or _in_hub_cache(entry.course):
+    if not is_offline():
+        problem = _hub_problem(entry.course)
+        if problem is None:
+            return Checkpoint(role, entry.course, True, "course", f"the course's checkpoint: {entry.description}")
+        go_offline(
+            f"{problem} for {entry.course}" if problem.startswith("did not") else f"does not serve {entry.course}"
+        )
+    if _in_hub_cache(entry.course):
         return Checkpoint(role, entry.course, True, "course", f"the course's checkpoint: {entry.description}")
     return entry.offline(role)

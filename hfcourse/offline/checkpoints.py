@@ -43,6 +43,7 @@ __all__ = [
     "configure_offline",
     "display_path",
     "embedded_minilm_path",
+    "go_offline",
     "is_offline",
     "running_in_ipython",
     "smollm2_gguf_path",
@@ -184,6 +185,17 @@ def is_offline() -> bool:
     endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
     return not _hub_reachable(endpoint.hostname or "huggingface.co", port)
+
+
+def go_offline(reason: str) -> None:
+    """Switch this process to offline from here on (the embedded defaults, no further Hub calls), saying why
+    in one line: for a Hub that answers the connection probe but not its requests (a stalled proxy, a captive
+    portal)."""
+    os.environ["HFCOURSE_OFFLINE"] = "1"
+    is_offline.cache_clear()
+    configure_offline()
+    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+    print(f"hfcourse: the Hub at {endpoint} {reason}; running offline on the embedded defaults.", file=sys.stderr)
 
 
 def configure_offline() -> bool:
