@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from . import standins
@@ -23,6 +22,7 @@ from .checkpoints import (
     check_model_dir,
     configure_offline,
     go_offline,
+    hub_problem,
     is_offline,
     minilm_checkpoint,
     smollm2_checkpoint,
@@ -102,28 +102,6 @@ CATALOG: dict[str, CatalogEntry] = {
 # --------------------------------------------------------------------------------------------------
 
 
-# One Hub request that has not answered in this long is a Hub that is down or stalled (huggingface_hub retries
-# a timed-out request once, so a check ends within about twice this).
-HUB_CALL_SECONDS = 10.0
-
-
-@cache
-def _hub_problem(repo_id: str) -> str | None:
-    """None when the Hub serves ``repo_id``; otherwise what is wrong, as the end of a sentence."""
-    from huggingface_hub import model_info
-    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
-
-    try:
-        model_info(repo_id, timeout=HUB_CALL_SECONDS)
-    except GatedRepoError:
-        return "is gated: accept its terms on the Hub and log in (huggingface_hub.login())"
-    except RepositoryNotFoundError:
-        return "is not on the Hub (or is private): check the name, or log in for a private model"
-    except Exception as error:  # timeouts, refused or reset connections, proxies' error pages
-        return f"did not answer within {HUB_CALL_SECONDS:.0f} s ({type(error).__name__})"
-    return None
-
-
 def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -> Checkpoint:
     """Return the checkpoint that will run for ``role`` on this machine.
 
@@ -145,7 +123,7 @@ def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -
             folder = check_model_dir(name)
             return Checkpoint(role, str(folder), True, "user", f"local model folder you gave for {role}")
         if not is_offline():
-            problem = _hub_problem(name)
+            problem = hub_problem(name)
             if problem is None:
                 return Checkpoint(role, name, True, "user", f"Hub checkpoint you gave for {role}")
             if not problem.startswith("did not answer") or not _in_hub_cache(name):
@@ -159,7 +137,7 @@ def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -
             "model unset to use the offline default."
         )
     if not is_offline():
-        problem = _hub_problem(entry.course)
+        problem = hub_problem(entry.course)
         if problem is None:
             return Checkpoint(role, entry.course, True, "course", f"the course's checkpoint: {entry.description}")
         go_offline(

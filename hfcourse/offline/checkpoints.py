@@ -21,7 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,6 +44,7 @@ __all__ = [
     "display_path",
     "embedded_minilm_path",
     "go_offline",
+    "hub_problem",
     "is_offline",
     "running_in_ipython",
     "smollm2_gguf_path",
@@ -185,6 +186,30 @@ def is_offline() -> bool:
     endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
     return not _hub_reachable(endpoint.hostname or "huggingface.co", port)
+
+
+# One Hub request that has not answered in this long is a Hub that is down or stalled (huggingface_hub retries
+# a timed-out request once, so a check ends within about twice this).
+HUB_CALL_SECONDS = 10.0
+
+
+@cache
+def hub_problem(repo_id: str, repo_type: str = "model") -> str | None:
+    """None when the Hub serves ``repo_id`` (a ``model`` or a ``dataset``); otherwise what is wrong, as the
+    end of a sentence. Asked once per repository and process, within ``HUB_CALL_SECONDS`` (twice that with
+    the Hub client's one retry), so that a stalled Hub is noticed before a download waits on it."""
+    from huggingface_hub import repo_info
+    from huggingface_hub.errors import GatedRepoError, RepositoryNotFoundError
+
+    try:
+        repo_info(repo_id, repo_type=repo_type, timeout=HUB_CALL_SECONDS)
+    except GatedRepoError:
+        return "is gated: accept its terms on the Hub and log in (huggingface_hub.login())"
+    except RepositoryNotFoundError:
+        return f"is not on the Hub (or is private): check the name, or log in for a private {repo_type}"
+    except Exception as error:  # timeouts, refused or reset connections, proxies' error pages
+        return f"did not answer within {HUB_CALL_SECONDS:.0f} s ({type(error).__name__})"
+    return None
 
 
 def go_offline(reason: str) -> None:

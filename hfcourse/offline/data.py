@@ -15,7 +15,7 @@ from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from .checkpoints import configure_offline, is_offline
+from .checkpoints import configure_offline, go_offline, hub_problem, is_offline
 from .validation import check_path
 
 __all__ = ["GLUE_TASKS", "DataFormatError", "GlueTask", "data_source", "load_glue", "read_glue_tsv"]
@@ -247,7 +247,10 @@ def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> Data
         task_folder = _task_folder(Path(check_path("data_dir", folder)).expanduser(), spec)
         return _from_folder(task_folder, spec, f"GLUE folder: {task_folder}")
     if not is_offline():
-        return _from_hub(spec)
+        problem = hub_problem(HUB_DATASET, repo_type="dataset")
+        if problem is None:
+            return _from_hub(spec)
+        go_offline(f"{problem} for {HUB_DATASET}" if problem.startswith("did not") else f"does not serve {HUB_DATASET}")
     return _from_folder(
         EMBEDDED_DIR / spec.name, spec, f"embedded: hfcourse's own {spec.name} set (written for this project)"
     )

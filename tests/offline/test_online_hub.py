@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hfcourse.offline.catalog import CATALOG, HUB_CALL_SECONDS
+from hfcourse.offline.catalog import CATALOG
+from hfcourse.offline.checkpoints import HUB_CALL_SECONDS
 from tests.hub_server import HubServer
 
 ENCODER = CATALOG["encoder"].course
@@ -104,3 +105,16 @@ def test_a_stalled_hub_and_a_model_you_named_is_one_line_within_the_bound(tmp_pa
     assert f"'{model}' did not answer within" in completed.stdout, completed.stdout
     assert seconds < STALLED_BOUND_SECONDS, seconds
     print(f"stalled Hub, a model you named: one line after {seconds:.1f} s")
+
+
+def test_a_stalled_hub_gives_the_embedded_glue_data_within_the_bound(tmp_path):
+    code = "import hfcourse\nprint(hfcourse.data_source(hfcourse.load_glue('mrpc')))\n"
+    with HubServer({}, stall_seconds=120) as hub:
+        started = time.monotonic()
+        completed = run(code, hub, tmp_path / "hf")
+        seconds = time.monotonic() - started
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stdout.startswith("embedded:"), completed.stdout
+    assert "did not answer within" in completed.stderr and "nyu-mll/glue" in completed.stderr
+    assert seconds < STALLED_BOUND_SECONDS, seconds
+    print(f"stalled Hub, GLUE: embedded data after {seconds:.1f} s")
