@@ -22,6 +22,7 @@ from .checkpoints import (
     check_model_dir,
     configure_offline,
     go_offline,
+    hub_failure,
     hub_problem,
     is_offline,
     minilm_checkpoint,
@@ -140,9 +141,7 @@ def resolve_checkpoint(role: str, model: str | os.PathLike[str] | None = None) -
         problem = hub_problem(entry.course)
         if problem is None:
             return Checkpoint(role, entry.course, True, "course", f"the course's checkpoint: {entry.description}")
-        go_offline(
-            f"{problem} for {entry.course}" if problem.startswith("did not") else f"does not serve {entry.course}"
-        )
+        go_offline(hub_failure(entry.course, problem))
     if _in_hub_cache(entry.course):
         return Checkpoint(role, entry.course, True, "course", f"the course's checkpoint: {entry.description}")
     return entry.offline(role)

@@ -44,6 +44,7 @@ __all__ = [
     "display_path",
     "embedded_minilm_path",
     "go_offline",
+    "hub_failure",
     "hub_problem",
     "is_offline",
     "running_in_ipython",
@@ -210,6 +211,11 @@ def hub_problem(repo_id: str, repo_type: str = "model") -> str | None:
     except Exception as error:  # timeouts, refused or reset connections, proxies' error pages
         return f"did not answer within {HUB_CALL_SECONDS:.0f} s ({type(error).__name__})"
     return None
+
+
+def hub_failure(repo_id: str, problem: str) -> str:
+    """The end of ``go_offline``'s sentence for ``repo_id``, given what ``hub_problem`` found."""
+    return f"{problem} for {repo_id}" if problem.startswith("did not") else f"does not serve {repo_id}"
 
 
 def go_offline(reason: str) -> None:

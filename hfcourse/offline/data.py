@@ -15,7 +15,7 @@ from pathlib import Path
 
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
-from .checkpoints import configure_offline, go_offline, hub_problem, is_offline
+from .checkpoints import configure_offline, go_offline, hub_failure, hub_problem, is_offline
 from .validation import check_path
 
 __all__ = ["GLUE_TASKS", "DataFormatError", "GlueTask", "data_source", "load_glue", "read_glue_tsv"]
@@ -250,7 +250,7 @@ def load_glue(task: str, data_dir: str | os.PathLike[str] | None = None) -> Data
         problem = hub_problem(HUB_DATASET, repo_type="dataset")
         if problem is None:
             return _from_hub(spec)
-        go_offline(f"{problem} for {HUB_DATASET}" if problem.startswith("did not") else f"does not serve {HUB_DATASET}")
+        go_offline(hub_failure(HUB_DATASET, problem))
     return _from_folder(
         EMBEDDED_DIR / spec.name, spec, f"embedded: hfcourse's own {spec.name} set (written for this project)"
     )

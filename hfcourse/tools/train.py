@@ -80,14 +80,10 @@ def _check(config: TrainConfig) -> None:
     _check_paths(config)
 
 
-def _looks_like_a_path(value: str) -> bool:
-    """A --checkpoint that can only be a folder of this machine (a Hub id is ``name`` or ``owner/name``)."""
-    return value.startswith((".", "/", "~", "\\")) or value.count("/") > 1 or "\\" in value or value[1:3] == ":\\"
-
-
 def _check_paths(config: TrainConfig) -> None:
     """Every path option, before any work: ValueError naming the option, the problem and the fix."""
     from ..lessons.training import check_save_folder
+    from ..offline.checkpoints import _looks_like_path
     from ..offline.validation import check_existing_folder, check_path, check_writable_folder
 
     if config.data_dir is not None:
@@ -96,7 +92,7 @@ def _check_paths(config: TrainConfig) -> None:
         checkpoint = Path(check_path("--checkpoint", config.checkpoint)).expanduser()
         if checkpoint.exists() and not checkpoint.is_dir():
             raise ValueError(f"--checkpoint {config.checkpoint} is a file; give a model folder or a Hub id.")
-        if not checkpoint.exists() and _looks_like_a_path(config.checkpoint):
+        if not checkpoint.exists() and _looks_like_path(config.checkpoint):
             raise ValueError(f"--checkpoint {config.checkpoint}: no such folder; give a model folder or a Hub id.")
     output_dir = check_writable_folder("--output-dir", config.output_dir)
     if config.save_model:
