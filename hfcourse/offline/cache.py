@@ -177,27 +177,26 @@ def build_once(name: str, build: Callable[[Path], None], what: str | None = None
                 flush=True,
             )
             lock.acquire()
-        with lock:  # released on exit, and by the system if this process dies
-            if _is_complete(destination):  # another process built it while we waited
-                return destination
-            _remove_leftovers(destination)
-            if destination.exists():  # incomplete, or files deleted since: never trust it
-                shutil.rmtree(destination)
-            print(
-                f"{what or 'Building ' + name}, once (then it loads from the cache) ...",
-                end=" ",
-                file=progress,
-                flush=True,
-            )
-            started = time.monotonic()
-            with _building(destination) as workdir:
-                build(workdir)
-            print(f"done in {time.monotonic() - started:.0f} s.", file=progress, flush=True)
+        if _is_complete(destination):  # another process built it while we waited
+            return destination
+        _remove_leftovers(destination)
+        if destination.exists():  # incomplete, or files deleted since: never trust it
+            shutil.rmtree(destination)
+        print(
+            f"{what or 'Building ' + name}, once (then it loads from the cache) ...",
+            end=" ",
+            file=progress,
+            flush=True,
+        )
+        started = time.monotonic()
+        with _building(destination) as workdir:
+            build(workdir)
+        print(f"done in {time.monotonic() - started:.0f} s.", file=progress, flush=True)
     except OSError as error:
         if isinstance(error, CacheFolderError) or not _under(error, destination.parent):
             raise
         raise _cache_folder_error(destination.parent, error) from error
-    finally:
+    finally:  # the system releases it too if this process dies
         if lock.is_locked:
             lock.release()
     return destination
