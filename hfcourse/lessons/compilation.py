@@ -16,13 +16,14 @@ import importlib.util
 import os
 import shutil
 import statistics
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor, nn
+
+from ..offline.devices import synchronized_time
 
 __all__ = ["PLAIN", "BackendTiming", "backend_availability", "benchmark_backends", "runnable_backends"]
 
@@ -117,15 +118,16 @@ def _output_tensor(output: Any) -> Tensor:
 
 def _time_calls(function: Any, inputs: Mapping[str, Any], iterations: int) -> tuple[float, float, Tensor]:
     """(first call seconds, median later call seconds, first output)."""
+    device = next((value.device for value in inputs.values() if isinstance(value, Tensor)), None)
     with torch.no_grad():
-        start = time.perf_counter()
+        start = synchronized_time(device)
         output = _output_tensor(function(**inputs))
-        first_call = time.perf_counter() - start
+        first_call = synchronized_time(device) - start
         durations = []
         for _ in range(iterations):
-            start = time.perf_counter()
+            start = synchronized_time(device)
             function(**inputs)
-            durations.append(time.perf_counter() - start)
+            durations.append(synchronized_time(device) - start)
     return first_call, statistics.median(durations), output
 
 

@@ -123,7 +123,7 @@ def classify_step_by_step(
                     f"texts[{index}] ({texts[index][:40]!r}...) is {len(ids)} tokens long, but the model takes "
                     f"at most {limit}. Pass truncation=True to keep the first {limit} tokens, or split the text."
                 )
-    inputs = tokenizer(texts, padding=True, truncation=truncation, return_tensors="pt")
+    inputs = tokenizer(texts, padding=True, truncation=truncation, return_tensors="pt").to(model.device)
     with torch.no_grad():
         logits = model(**inputs).logits
     probabilities = torch.nn.functional.softmax(logits, dim=-1)
@@ -224,8 +224,11 @@ def compare_padding(sequences: Sequence[Sequence[int]], model: Any, pad_token_id
     """Run token-id sequences one by one, then as one padded batch without and with the attention mask."""
     _check_eval_mode(model)
     input_ids, attention_mask = pad_sequences(sequences, pad_token_id)
+    input_ids, attention_mask = input_ids.to(model.device), attention_mask.to(model.device)
     with torch.no_grad():
-        single_logits = torch.cat([model(input_ids=torch.tensor([list(ids)])).logits for ids in sequences])
+        single_logits = torch.cat(
+            [model(input_ids=torch.tensor([list(ids)], device=model.device)).logits for ids in sequences]
+        )
         unmasked_logits = model(input_ids=input_ids).logits
         masked_logits = model(input_ids=input_ids, attention_mask=attention_mask).logits
     padded_rows = [index for index, ids in enumerate(sequences) if len(ids) < input_ids.shape[1]]
@@ -240,7 +243,7 @@ def sentence_embeddings(texts: str | Sequence[str], tokenizer: Any, model: Any) 
     """
     texts = _check_texts(texts)
     _check_eval_mode(model)
-    inputs = tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+    inputs = tokenizer(texts, padding=True, truncation=True, return_tensors="pt").to(model.device)
     with torch.no_grad():
         hidden_states = model(**inputs).last_hidden_state
     mask = inputs["attention_mask"].unsqueeze(-1).to(hidden_states.dtype)

@@ -10,12 +10,13 @@ memory: ``kv_cache_bytes`` says how much.
 from __future__ import annotations
 
 import inspect
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import Tensor
+
+from ..offline.devices import synchronized_time
 
 __all__ = ["GreedyRun", "greedy_generate", "kv_cache_bytes", "time_with_and_without_cache"]
 
@@ -91,14 +92,14 @@ def greedy_generate(model: Any, input_ids: Tensor, max_new_tokens: int, *, use_c
     step_input = input_ids
     elapsed_seconds = []
     with torch.inference_mode():
-        start = time.perf_counter()
+        start = synchronized_time(input_ids.device)
         for _ in range(max_new_tokens):
             # With the cache, the model appends this step's keys and values to `cache` in place.
             logits = model(step_input, use_cache=use_cache, **cache_argument).logits
             next_token = logits[:, -1].argmax(dim=-1, keepdim=True)
             token_ids = torch.cat([token_ids, next_token], dim=1)
             step_input = next_token if use_cache else token_ids
-            elapsed_seconds.append(time.perf_counter() - start)
+            elapsed_seconds.append(synchronized_time(input_ids.device) - start)
     return GreedyRun(token_ids=token_ids, elapsed_seconds=elapsed_seconds, use_cache=use_cache, cache=cache)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from ..offline.checkpoints import Checkpoint, _quiet_transformers
+from ..offline.devices import default_device
 
 __all__ = ["REFUSED_ARGUMENTS", "CoursePipeline"]
 
@@ -39,7 +40,7 @@ def _quietly() -> Iterator[None]:
 
 
 def _device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(default_device())
 
 
 def _load_model(auto_class: Any, checkpoint: Checkpoint) -> Any:

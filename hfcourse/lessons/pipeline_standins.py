@@ -164,7 +164,7 @@ class CausalFillMaskPipeline(CoursePipeline):
         """Log-probability of the text on the right after each candidate, given the cached left context."""
         right_ids = self.tokenizer(right, add_special_tokens=False)["input_ids"]
         if not right_ids:
-            return torch.zeros(len(candidate_ids))
+            return torch.zeros(len(candidate_ids), device=self.model.device)
         input_ids = torch.tensor([[token_id] + right_ids for token_id in candidate_ids], device=self.model.device)
         past_key_values.batch_repeat_interleave(len(candidate_ids))
         logits = self.model(input_ids=input_ids, past_key_values=past_key_values).logits.float()

@@ -25,6 +25,7 @@ from transformers import (
 )
 from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint, rotate_checkpoints
 
+from ..offline.devices import default_device
 from .collation import make_collator
 from .course_recipe import COURSE_RECIPE
 from .metrics import compute_metrics
@@ -146,7 +147,7 @@ def _training_arguments(output_dir: str | os.PathLike[str], overrides: dict[str,
                 else "see the TrainingArguments documentation for the names"
             )
         raise TypeError(f"build_trainer: {name!r} is not a TrainingArguments option in transformers 5: {fix}.")
-    arguments = {**COURSE_TRAINING_ARGS, "use_cpu": not torch.cuda.is_available(), **overrides}
+    arguments = {**COURSE_TRAINING_ARGS, "use_cpu": default_device() == "cpu", **overrides}
     try:
         return TrainingArguments(output_dir=os.fspath(output_dir), **arguments)
     except ValueError as error:

@@ -9,8 +9,8 @@ stand-ins.
 from __future__ import annotations
 
 import inspect
+import os
 import sys
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,6 +26,7 @@ from transformers import (
 )
 
 from ..offline.checkpoints import running_in_ipython
+from ..offline.devices import default_device, plan_processes, synchronized_time
 from ..offline.fine_tuning import training_step
 from .collation import make_collator
 from .course_recipe import COURSE_RECIPE
@@ -40,13 +41,13 @@ __all__ = ["make_accelerator", "train_loop", "training_step"]
 
 
 def make_accelerator(**accelerator_args: Any) -> Accelerator:
-    """An ``Accelerator`` that uses the GPUs when there are some and the CPU otherwise.
+    """An ``Accelerator`` on ``default_device()``, with ranks that fit the machine (``plan_processes``).
 
-    ``cpu=True`` is set only without CUDA: under ``torchrun --nproc_per_node 2`` (or ``accelerate launch
-    --multi_gpu --num_processes 2``) on a CPU machine the processes then train together over gloo, and
-    the same command on a GPU machine uses one GPU per process.
+    Under ``torchrun --nproc_per_node 2`` (or ``accelerate launch --multi_gpu --num_processes 2``) each process
+    takes a GPU of its own when there are enough; otherwise (a CPU machine, one GPU, Apple's MPS) the processes
+    train together on the CPU over gloo instead of failing with "invalid device ordinal".
     """
-    accelerator_args.setdefault("cpu", not torch.cuda.is_available())
+    accelerator_args.setdefault("cpu", plan_processes(int(os.environ.get("WORLD_SIZE", "1"))).cpu)
     return Accelerator(**accelerator_args)
 
 
@@ -67,10 +68,12 @@ def _evaluate(
     dataloader: DataLoader,
     model_inputs: Callable[[Mapping[str, torch.Tensor]], dict[str, torch.Tensor]],
     accelerator: Accelerator | None,
+    device: torch.device,
 ) -> dict[str, float]:
     model.eval()
     predictions, references = [], []
     for batch in dataloader:
+        batch = {name: value.to(device) for name, value in batch.items()}
         batch_predictions = model(**model_inputs(batch)).logits.argmax(dim=-1)
         labels = batch["labels"]
         if accelerator is not None:  # every process gets all predictions, the duplicates of the last batch dropped
@@ -153,7 +156,7 @@ def train_loop(
         )
         device = accelerator.device
     else:
-        device = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+        device = torch.device(default_device())
         model.to(device)
 
     num_training_steps = epochs * len(train_dataloader)
@@ -165,7 +168,7 @@ def train_loop(
     history: list[EpochRecord] = []
     for epoch in range(1, epochs + 1):
         model.train()
-        started = time.perf_counter()
+        started = synchronized_time(device)
         loss_sum = torch.zeros((), device=device)
         for batch in train_dataloader:
             batch = {name: value.to(device) for name, value in batch.items()}
@@ -173,11 +176,11 @@ def train_loop(
                 on_batch(epoch, batch)
             loss_sum += training_step(model, model_inputs(batch), optimizer, lr_scheduler, accelerator)
             progress_bar.update(1)
-        seconds = time.perf_counter() - started
+        seconds = synchronized_time(device) - started
         mean_loss = loss_sum / len(train_dataloader)
         if accelerator is not None:  # the mean over all processes, so every process reports the same
             mean_loss = accelerator.reduce(mean_loss, reduction="mean")
-        metrics = _evaluate(model, eval_dataloader, model_inputs, accelerator)
+        metrics = _evaluate(model, eval_dataloader, model_inputs, accelerator, device)
         history.append(
             EpochRecord(
                 epoch=epoch, loss=float(mean_loss), accuracy=metrics["accuracy"], f1=metrics["f1"], seconds=seconds

@@ -12,6 +12,8 @@ from typing import Any
 
 import torch
 
+from .devices import default_device
+
 __all__ = ["fine_tune", "training_step"]
 
 # Stand-in builds run a few hundred steps; a short warm-up keeps MiniLM's first updates small.
@@ -61,7 +63,7 @@ def fine_tune(
     from torch.utils.data import DataLoader
     from transformers import get_scheduler
 
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(default_device())
     model.to(device)
     train_dataloader = DataLoader(
         train_dataset,

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..lessons.devices import default_device
+from ..offline.devices import default_device, synchronized_time
 
 if TYPE_CHECKING:
     from accelerate.commands.config.config_args import ClusterConfig
@@ -98,15 +97,6 @@ def _candidate_precisions(device: str) -> list[str]:
     return ["no", "bf16"]  # CPU autocast: bf16 (accelerate's only mixed precision for CPU training)
 
 
-def _synchronize(device: str) -> None:
-    import torch
-
-    if device == "cuda":
-        torch.cuda.synchronize()
-    elif device == "mps":
-        torch.mps.synchronize()
-
-
 def _matmul_seconds(precision: str, device: str, size: int, repeats: int) -> float:
     """Best-of-``repeats`` seconds of one fp32 matmul, autocast to ``precision`` unless it is ``no``."""
     import torch
@@ -117,13 +107,11 @@ def _matmul_seconds(precision: str, device: str, size: int, repeats: int) -> flo
     autocast_dtype = getattr(torch, _AUTOCAST_DTYPES[precision]) if precision != "no" else None
     best = float("inf")
     for attempt in range(repeats + 1):  # the first run warms up kernels and caches and is not counted
-        _synchronize(device)
-        start = time.perf_counter()
+        start = synchronized_time(device)
         with torch.autocast(device_type=device, dtype=autocast_dtype, enabled=autocast_dtype is not None):
             torch.matmul(left, right)
-        _synchronize(device)
         if attempt:
-            best = min(best, time.perf_counter() - start)
+            best = min(best, synchronized_time(device) - start)
     return best
 
 
@@ -181,21 +169,17 @@ def _training_step_seconds(device: str, steps: int) -> tuple[float, float, float
         module(batch).square().mean().backward()
 
     def seconds_per_step(module: torch.nn.Module) -> float:
-        _synchronize(device)
-        start = time.perf_counter()
+        start = synchronized_time(device)
         for _ in range(steps):
             step(module)
-        _synchronize(device)
-        return (time.perf_counter() - start) / steps
+        return (synchronized_time(device) - start) / steps
 
     step(model)  # warm-up
     eager = seconds_per_step(model)
     compiled = torch.compile(model, backend="inductor")
-    _synchronize(device)
-    start = time.perf_counter()
+    start = synchronized_time(device)
     step(compiled)  # the first call compiles the forward and the backward
-    _synchronize(device)
-    compile_seconds = time.perf_counter() - start
+    compile_seconds = synchronized_time(device) - start
     compiled_step = seconds_per_step(compiled)
     torch._dynamo.reset()
     return compile_seconds, eager, compiled_step

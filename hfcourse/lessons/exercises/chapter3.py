@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ...offline.devices import default_device
 from . import Verdict, correct, hint, register, returned_nothing
 
 __all__: list[str] = []
@@ -232,7 +233,7 @@ def check_prepare(prepare: Any) -> Verdict:
     from accelerate.data_loader import DataLoaderShard
     from accelerate.optimizer import AcceleratedOptimizer
 
-    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    accelerator = Accelerator(cpu=default_device() == "cpu")
     model = tiny_classifier()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
     dataloader = torch.utils.data.DataLoader(list(range(8)), batch_size=4)
@@ -253,7 +254,7 @@ def check_prepare(prepare: Any) -> Verdict:
 def check_accelerated_step(training_step: Any) -> Verdict:
     from accelerate import Accelerator
 
-    accelerator = Accelerator(cpu=not torch.cuda.is_available())
+    accelerator = Accelerator(cpu=default_device() == "cpu")
     model = tiny_classifier()
     start = copy.deepcopy(model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)

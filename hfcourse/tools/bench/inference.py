@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ...offline.devices import default_device, synchronized_time
 from .machine import GENERATION_PROMPT, BenchSizes, _progress, _ratio_row
 
 if TYPE_CHECKING:
@@ -66,15 +67,16 @@ def _bench_pipeline(model_folder: Path, raw: DatasetDict, sizes: BenchSizes) -> 
 
     validation = raw["validation"]
     texts = list(validation.select(range(min(sizes.pipeline_texts, len(validation))))["sentence1"])
-    classifier = pipeline("text-classification", model=str(model_folder), tokenizer=str(model_folder), device="cpu")
+    device = default_device()
+    classifier = pipeline("text-classification", model=str(model_folder), tokenizer=str(model_folder), device=device)
     _progress(f"4/6 inference: pipeline on {len(texts)} texts, batched list and one call per text")
     classifier(texts[:2], batch_size=2)  # warm-up
-    started = time.perf_counter()
+    started = synchronized_time(device)
     batched = classifier(texts, batch_size=32)
-    batched_seconds = time.perf_counter() - started
-    started = time.perf_counter()
+    batched_seconds = synchronized_time(device) - started
+    started = synchronized_time(device)
     single = [classifier(text)[0] for text in texts]
-    single_seconds = time.perf_counter() - started
+    single_seconds = synchronized_time(device) - started
     results = {
         "texts": len(texts),
         "batch_size": 32,
@@ -116,13 +118,15 @@ def _bench_generation(sizes: BenchSizes) -> dict[str, Any]:
     model = AutoModelForCausalLM.from_pretrained(
         checkpoint.name_or_path, dtype=torch.float32, use_safetensors=True
     ).eval()
-    inputs = tokenizer(GENERATION_PROMPT, return_tensors="pt")
+    device = default_device()
+    model.to(device)
+    inputs = tokenizer(GENERATION_PROMPT, return_tensors="pt").to(device)
     pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     outputs, seconds = {}, {}
     for use_cache in (True, False):
         best = math.inf
         for _ in range(sizes.rounds):
-            started = time.perf_counter()
+            started = synchronized_time(device)
             with torch.no_grad():
                 generated = model.generate(
                     **inputs,
@@ -132,7 +136,7 @@ def _bench_generation(sizes: BenchSizes) -> dict[str, Any]:
                     use_cache=use_cache,
                     pad_token_id=pad_token_id,
                 )
-            best = min(best, time.perf_counter() - started)
+            best = min(best, synchronized_time(device) - started)
         outputs[use_cache], seconds[use_cache] = generated[0, inputs["input_ids"].shape[1] :].tolist(), best
     results = {
         "checkpoint": str(checkpoint),

@@ -5,7 +5,6 @@ dynamic against fixed-length padding.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -61,9 +60,11 @@ def _train_steps(
     from ...lessons.collation import make_collator
     from ...lessons.training import load_classifier
     from ...lessons.training_loop import training_step
+    from ...offline.devices import default_device, synchronized_time
     from ..recipes import set_dropout
 
-    model = load_classifier(checkpoint, seed=seed)
+    device = torch.device(default_device())
+    model = load_classifier(checkpoint, seed=seed).to(device)
     if variant.dropout is not None:
         set_dropout(model, variant.dropout)
     model.train()
@@ -86,20 +87,21 @@ def _train_steps(
     loader = DataLoader(train_set, batch_size=variant.batch_size, sampler=sampler, collate_fn=collator)
 
     def step(batch: dict[str, torch.Tensor]) -> None:
-        training_step(runnable, batch, optimizer)  # the loop's own step, without its schedule
+        # the loop's own step, without its schedule
+        training_step(runnable, {name: value.to(device) for name, value in batch.items()}, optimizer)
 
     threads_before = torch.get_num_threads()
     if variant.threads is not None:
         torch.set_num_threads(variant.threads)
     try:
-        started = time.perf_counter()
+        started = synchronized_time(device)
         step(collator([train_set[index] for index in range(min(variant.batch_size, len(train_set)))]))
-        first_step_seconds = time.perf_counter() - started
+        first_step_seconds = synchronized_time(device) - started
         passes = []
         for _ in range(2 if variant.compile else 1):
             real_tokens = padded_tokens = 0
             real_flops = padded_flops = 0.0
-            started = time.perf_counter()
+            started = synchronized_time(device)
             for batch in loader:
                 step(batch)
                 sample_lengths = batch["attention_mask"].sum(dim=1).tolist()
@@ -108,7 +110,7 @@ def _train_steps(
                 padded_tokens += padded_length * len(sample_lengths)
                 real_flops += size.training_flops(sample_lengths)
                 padded_flops += size.training_flops([padded_length] * len(sample_lengths))
-            passes.append(time.perf_counter() - started)
+            passes.append(synchronized_time(device) - started)
     finally:
         torch.set_num_threads(threads_before)
     seconds = passes[-1]

@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 import os
 import platform
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ...offline.devices import default_device, synchronized_time
 
 if TYPE_CHECKING:
     import torch
@@ -89,7 +90,7 @@ def _load_average() -> float | None:
 
 
 def measure_matmul_peak(sizes: Sequence[int] = (1024, 2048), repeats: int = 5) -> dict[str, Any]:
-    """The fp32 matmul peak of this machine: best-of-``repeats`` GFLOP/s of square ``torch.matmul`` per size.
+    """The fp32 matmul peak of ``default_device()``: best-of-``repeats`` GFLOP/s of square ``torch.matmul`` per size.
 
     A ``size`` x ``size`` matmul does ``2 * size**3`` floating-point operations. The first run of each size
     warms up and is not counted. Returns ``{"gflops_by_size": {size: GFLOP/s}, "peak_gflops": best}``.
@@ -100,17 +101,18 @@ def measure_matmul_peak(sizes: Sequence[int] = (1024, 2048), repeats: int = 5) -
         raise ValueError(
             f"sizes={list(sizes)} and repeats={repeats}: give positive sizes (e.g. 1024, 2048) and repeats >= 1."
         )
+    device = default_device()
     generator = torch.Generator().manual_seed(0)
     gflops_by_size = {}
     for size in sizes:
-        left = torch.randn(size, size, generator=generator)
-        right = torch.randn(size, size, generator=generator)
+        left = torch.randn(size, size, generator=generator).to(device)
+        right = torch.randn(size, size, generator=generator).to(device)
         best = math.inf
         for attempt in range(repeats + 1):
-            started = time.perf_counter()
+            started = synchronized_time(device)
             torch.matmul(left, right)
             if attempt:
-                best = min(best, time.perf_counter() - started)
+                best = min(best, synchronized_time(device) - started)
         gflops_by_size[size] = round(2 * size**3 / best / 1e9, 2)
     return {"gflops_by_size": gflops_by_size, "peak_gflops": max(gflops_by_size.values())}
 

@@ -207,7 +207,6 @@ def run_benchmark(
         rounds: repeat the loop variants, generation and tokenization this many times and keep the
             fastest (default 1; more on a busy machine).
     """
-    import torch
     from datasets import DatasetDict
     from transformers import AutoTokenizer
 
@@ -248,7 +247,7 @@ def run_benchmark(
 
     _progress("6/6 fp32 matmul peak and precision")
     peak_before = measure_matmul_peak(sizes.matmul_sizes)
-    precision = measure_mixed_precision("cuda" if torch.cuda.is_available() else "cpu")
+    precision = measure_mixed_precision()
     recipe = default_recipe(precision)
 
     with tempfile.TemporaryDirectory(prefix="hfcourse-bench-") as scratch:
