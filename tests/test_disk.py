@@ -78,3 +78,18 @@ def test_train_script_writes_under_outputs_by_default():
     from hfcourse.tools.train import TrainConfig
 
     assert Path(TrainConfig().output_dir).parts[0] == "outputs"
+
+
+@pytest.mark.parametrize("outputs", [False, True])
+def test_hfcourse_clean_does_what_make_clean_does_without_make(tmp_path, outputs):
+    import sys
+
+    project = make_project(tmp_path)
+    (project / "pyproject.toml").write_text("")
+    command = [sys.executable, "-m", "hfcourse", "clean"] + (["--outputs"] if outputs else [])
+    completed = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert not (project / "build").exists() and not (project / "hfcourse" / "__pycache__").exists()
+    assert (project / "outputs").exists() is not outputs
+    assert (project / "notebooks/03_3_trainer.ipynb").is_file()
+    assert (project / ".venv/lib/python3.11/site-packages/torch/__pycache__/x.pyc").is_file()

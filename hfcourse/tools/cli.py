@@ -1,8 +1,9 @@
 """The ``hfcourse`` command (also ``python -m hfcourse``): one entry point for every tool.
 
 ``doctor`` and ``accelerate-config`` are defined here; ``run``, ``train`` and ``bench`` hand their arguments to
-the ``main`` of ``runner``, ``train`` and ``bench``, which parse them (``hfcourse run --help``). The Makefile's
-targets call this command, so everything ``make`` does also works where there is no ``make``.
+the ``main`` of ``runner``, ``train`` and ``bench`` (and ``test``, ``lab``, ``clean`` to ``project``), which parse
+them (``hfcourse run --help``). The Makefile's targets call this command, so everything ``make`` does also works
+where there is no ``make`` (installing is ``python scripts/install.py``).
 """
 
 from __future__ import annotations
@@ -69,12 +70,15 @@ def _progress(arguments: argparse.Namespace) -> int:
     return show_progress()
 
 
-# Subcommands whose module parses its own arguments: name -> (module, help).
+# Subcommands that parse their own arguments: name -> ("module" for its main, or "module:function", help).
 DELEGATED = {
     "run": ("runner", "execute the notebooks headlessly and write build/report.md"),
     "train": ("train", "fine-tune an encoder on GLUE MRPC or SST-2 and print the result as JSON"),
     "bench": ("bench", "compare the course's recipes with hfcourse's defaults; write build/bench"),
     "index": ("course_index", "write the notebooks' index (README tables) and navigation cells"),
+    "test": ("project:test", "ruff, the exercises' reference solutions, then pytest (what make test and CI run)"),
+    "lab": ("project:lab", "JupyterLab on notebooks/ with this environment's kernel"),
+    "clean": ("project:clean", "remove build outputs (--outputs: also the fine-tuned models in outputs/)"),
 }
 
 
@@ -116,8 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command named in ``argv`` (default: the process's arguments); return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in DELEGATED:
-        module = importlib.import_module(f"{__package__}.{DELEGATED[argv[0]][0]}")
-        return module.main(argv[1:])
+        module_name, _, function = DELEGATED[argv[0]][0].partition(":")
+        module = importlib.import_module(f"{__package__}.{module_name}")
+        return getattr(module, function or "main")(argv[1:])
     arguments = _parser().parse_args(argv)
     return arguments.handler(arguments)
 
