@@ -327,6 +327,13 @@ def _cache_summary() -> tuple[str, list[Problem]]:
     return f"{checkpoints.display_path(root)} ({', '.join(builds) if builds else 'nothing built yet'})", []
 
 
+def missing_libraries(libraries: list[LibraryVersion]) -> list[str]:
+    """The libraries the course needs that are not installed (a missing optional one is only a note)."""
+    return [
+        library.name for library in libraries if library.installed is None and library.name not in OPTIONAL_LIBRARIES
+    ]
+
+
 @dataclass
 class DoctorReport:
     """Everything the doctor found; ``render()`` is the text ``python -m hfcourse doctor`` prints."""
@@ -344,6 +351,10 @@ class DoctorReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def missing_libraries(self) -> list[str]:
+        return missing_libraries(self.libraries)
 
     def library_table(self) -> str:
         rows = []
@@ -449,11 +460,7 @@ def device_choice(machine: Hardware, gpus: Sequence[str]) -> tuple[str, list[Pro
 def run_doctor(*, build: bool = False) -> DoctorReport:
     """Check the environment; ``build=True`` also builds models that are not built yet (slow, once)."""
     libraries = library_versions()
-    problems = [
-        Problem(f"{library.name} is not installed", INSTALL_FIX)
-        for library in libraries
-        if library.installed is None and library.name not in OPTIONAL_LIBRARIES
-    ]
+    problems = [Problem(f"{name} is not installed", INSTALL_FIX) for name in missing_libraries(libraries)]
     packages, package_problems = embedded_packages()
     cache, cache_problems = _cache_summary()
     catalog, catalog_problems = catalog_rows(build=build)

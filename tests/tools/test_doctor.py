@@ -205,3 +205,4 @@ def test_optional_libraries_missing_are_a_note_not_a_problem(monkeypatch, capsys
     report = doctor.run_doctor()
     assert not [problem for problem in report.problems if "evaluate" in problem.what]
     assert 'optional: pip install "hfcourse[online]"' in report.library_table()
+    assert "evaluate" not in report.missing_libraries  # what 00_setup asserts on
