@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,7 @@ def commands(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
     def record(command, *args, **kwargs):
         recorded.append(list(command))
-        return type("Completed", (), {"returncode": 0})()
+        return subprocess.CompletedProcess(command, 0)
 
     monkeypatch.setattr(project.subprocess, "run", record)
     return recorded
@@ -46,7 +47,7 @@ def test_test_stops_at_the_first_step_that_fails(project_dir, monkeypatch):
 
     def fail_ruff(command, *args, **kwargs):
         ran.append(command[2])
-        return type("Completed", (), {"returncode": 1 if command[2] == "ruff" else 0})()
+        return subprocess.CompletedProcess(command, 1 if command[2] == "ruff" else 0)
 
     monkeypatch.setattr(project.subprocess, "run", fail_ruff)
     assert project.test([]) == 1
